@@ -1,0 +1,106 @@
+"""AliasSpec: a named pointer to a published version, with an optional weighted split."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from planton_lambda._model import Loc, SpecModel, raise_errors
+
+CURRENT = "current"
+LATEST = "$LATEST"
+_VERSION = re.compile(r"^(current|\$LATEST|[1-9][0-9]*)$")
+_ALIAS_NAME = re.compile(r"^(?![0-9]+$)[A-Za-z0-9_-]{1,128}$")
+
+VERSION_HELP = '"current" (the version this deploy publishes), "$LATEST", or a version number like "3"'
+
+VersionRef = Annotated[str, Field(description=VERSION_HELP)]
+
+
+def _version_error(version: str, *, allow_latest: bool) -> str | None:
+    if not _VERSION.match(version):
+        return f"{version!r} is not a version; use {VERSION_HELP}"
+    if version == LATEST and not allow_latest:
+        return "$LATEST cannot receive weighted traffic; use a published version or current"
+    return None
+
+
+class AliasSpec(SpecModel):
+    """An alias, optionally splitting traffic between two versions (a canary)."""
+
+    name: Annotated[
+        str,
+        Field(
+            description="1-128 of [A-Za-z0-9_-], not only digits",
+            json_schema_extra={"pattern": _ALIAS_NAME.pattern},
+        ),
+    ]
+    description: Annotated[str, Field(max_length=256)] = ""
+    function_version: VersionRef = CURRENT
+    additional_version_weights: Annotated[
+        dict[str, float],
+        Field(description="at most one {version: weight}, 0 < weight < 1: the canary split"),
+    ] = {}
+    provisioned_concurrency: Annotated[int | None, Field(ge=1)] = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> AliasSpec:
+        raise_errors("AliasSpec", self._violations())
+        return self
+
+    def _violations(self) -> list[tuple[Loc, str]]:
+        errors: list[tuple[Loc, str]] = []
+        if not _ALIAS_NAME.match(self.name):
+            errors.append(
+                (("name",), "alias names are 1-128 of letters, digits, '-' and '_', not only digits")
+            )
+        problem = _version_error(self.function_version, allow_latest=True)
+        if problem:
+            errors.append((("function_version",), problem))
+        errors.extend(self._weight_violations())
+        if self.function_version == LATEST:
+            if self.additional_version_weights:
+                errors.append(
+                    (("additional_version_weights",), "an alias on $LATEST cannot split traffic")
+                )
+            if self.provisioned_concurrency is not None:
+                errors.append(
+                    (
+                        ("provisioned_concurrency",),
+                        "an alias on $LATEST cannot have provisioned concurrency; "
+                        "point the alias at a published version",
+                    )
+                )
+        elif self.provisioned_concurrency is not None and self.additional_version_weights:
+            errors.append(
+                (
+                    ("provisioned_concurrency",),
+                    "AWS cannot provision concurrency on a weighted alias; put provisioned "
+                    "concurrency on an unweighted alias, or promote first (drop the weights)",
+                )
+            )
+        return errors
+
+    def _weight_violations(self) -> list[tuple[Loc, str]]:
+        loc: Loc = ("additional_version_weights",)
+        weights = self.additional_version_weights
+        errors: list[tuple[Loc, str]] = []
+        if len(weights) > 1:
+            errors.append((loc, "at most one additional version: AWS routes an alias to two"))
+        for version, weight in weights.items():
+            problem = _version_error(version, allow_latest=False)
+            if problem:
+                errors.append((loc, problem))
+            if not 0 < weight < 1:
+                errors.append((loc, f"weight must be between 0 and 1 (exclusive), got {weight}"))
+            if version == self.function_version:
+                errors.append(
+                    (loc, f"version {version} is already the alias's function_version")
+                )
+        return errors
+
+    def versions(self) -> set[str]:
+        """Every version this alias refers to."""
+        return {self.function_version, *self.additional_version_weights}

@@ -1,0 +1,187 @@
+"""AwsLambda: one Lambda function with its role, logs, layers, versions, aliases and URL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from planton_lambda.code import (
+    LAMBDA_ARCHITECTURES,
+    build_local_packages,
+    create_layers,
+    function_code_args,
+)
+from planton_lambda.manifest import validate_spec
+from planton_lambda.resolve import References
+from planton_lambda.role import create_execution_role
+from planton_lambda.spec import AwsLambdaSpec
+from planton_lambda.traffic import (
+    create_aliases,
+    create_function_url,
+    create_provisioned_concurrency,
+)
+
+TYPE_TOKEN = "planton:aws:AwsLambda"
+
+
+class AwsLambda(pulumi.ComponentResource):
+    """Deploys the function an `AwsLambdaSpec` describes.
+
+    The spec is validated, and local code packaged, before anything is registered: an
+    invalid spec or a failed build leaves nothing half-created. Every child has this
+    component as parent, so a provider given in `opts` reaches all of them.
+    """
+
+    function: aws.lambda_.Function
+    role: aws.iam.Role | None
+    log_group: aws.cloudwatch.LogGroup
+    aliases: dict[str, aws.lambda_.Alias]
+    layers: dict[str, aws.lambda_.LayerVersion]
+    provisioned_concurrency: dict[str, aws.lambda_.ProvisionedConcurrencyConfig]
+    url: aws.lambda_.FunctionUrl | None
+
+    function_arn: pulumi.Output[str]
+    function_name: pulumi.Output[str]
+    invoke_arn: pulumi.Output[str]
+    qualified_arn: pulumi.Output[str]
+    version: pulumi.Output[str]
+    role_arn: pulumi.Output[str]
+    log_group_name: pulumi.Output[str]
+    layer_arns: pulumi.Output[list[str]]
+    alias_arns: pulumi.Output[dict[str, str]]
+    function_url: pulumi.Output[str | None]
+
+    def __init__(
+        self,
+        name: str,
+        spec: AwsLambdaSpec | Mapping[str, Any],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        spec = validate_spec(spec)
+        packages = build_local_packages(spec)
+        super().__init__(TYPE_TOKEN, name, {}, opts)
+        self.spec = spec
+        child = pulumi.ResourceOptions(parent=self)
+        refs = References(name, self)
+
+        self.log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=f"/aws/lambda/{spec.function_name}",
+            retention_in_days=spec.log_retention_days,
+            tags=spec.tags or None,
+            opts=child,
+        )
+        dead_letter_arn = refs.resolve_optional(spec.dead_letter_target_arn)
+        kms_key_arn = refs.resolve_optional(spec.kms_key_arn)
+        grants: list[pulumi.Resource] = []
+        if spec.role_arn is not None:
+            self.role = None
+            role_arn: pulumi.Input[str] = refs.resolve(spec.role_arn)
+        else:
+            execution_role = create_execution_role(
+                name,
+                spec,
+                log_group_arn=self.log_group.arn,
+                dead_letter_target_arn=dead_letter_arn,
+                kms_key_arn=kms_key_arn,
+                parent=self,
+            )
+            self.role, grants = execution_role.role, execution_role.grants
+            role_arn = execution_role.role.arn
+
+        self.layers = create_layers(name, spec, packages, self)
+        layer_arns = [*refs.resolve_all(spec.layer_arns), *(v.arn for v in self.layers.values())]
+        self.function = aws.lambda_.Function(
+            name,
+            name=spec.function_name,
+            role=role_arn,
+            layers=layer_arns or None,
+            kms_key_arn=kms_key_arn,
+            dead_letter_config=aws.lambda_.FunctionDeadLetterConfigArgs(target_arn=dead_letter_arn)
+            if dead_letter_arn is not None
+            else None,
+            vpc_config=aws.lambda_.FunctionVpcConfigArgs(
+                subnet_ids=refs.resolve_all(spec.subnets),
+                security_group_ids=refs.resolve_all(spec.security_groups),
+            )
+            if spec.subnets
+            else None,
+            logging_config=aws.lambda_.FunctionLoggingConfigArgs(
+                log_format=spec.log_format, log_group=self.log_group.name
+            ),
+            **_settings(spec),
+            **function_code_args(spec, packages.function),
+            # Lambda would create an unmanaged log group on the first invocation; the role
+            # must hold its permissions before Lambda validates it.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_group, *grants]),
+        )
+
+        self.aliases = create_aliases(name, spec, self.function, self)
+        self.provisioned_concurrency = create_provisioned_concurrency(
+            name, spec, self.function, self.aliases, self
+        )
+        url = create_function_url(name, spec, self.function, self.aliases, self)
+        self.url = url.url if url else None
+
+        self.function_arn = self.function.arn
+        self.function_name = self.function.name
+        self.invoke_arn = self.function.invoke_arn
+        self.qualified_arn = self.function.qualified_arn
+        self.version = self.function.version
+        self.role_arn = pulumi.Output.from_input(role_arn)
+        self.log_group_name = self.log_group.name
+        self.layer_arns = pulumi.Output.all(*layer_arns)
+        self.alias_arns = pulumi.Output.all(
+            **{alias_name: alias.arn for alias_name, alias in self.aliases.items()}
+        )
+        self.function_url = (
+            self.url.function_url if self.url else pulumi.Output.from_input(None)
+        )
+        self.register_outputs(self.outputs())
+
+    def outputs(self) -> dict[str, pulumi.Output[Any]]:
+        """Every output of the component, by its documented name."""
+        return {
+            "function_arn": self.function_arn,
+            "function_name": self.function_name,
+            "invoke_arn": self.invoke_arn,
+            "qualified_arn": self.qualified_arn,
+            "version": self.version,
+            "role_arn": self.role_arn,
+            "log_group_name": self.log_group_name,
+            "layer_arns": self.layer_arns,
+            "alias_arns": self.alias_arns,
+            "function_url": self.function_url,
+        }
+
+
+def _settings(spec: AwsLambdaSpec) -> dict[str, Any]:
+    """The function's plain settings, straight from the spec."""
+    return {
+        "description": spec.description or None,
+        "runtime": spec.runtime,
+        "handler": spec.handler,
+        "memory_size": spec.memory_mb,
+        "timeout": spec.timeout_seconds,
+        "ephemeral_storage": aws.lambda_.FunctionEphemeralStorageArgs(
+            size=spec.ephemeral_storage_mb
+        ),
+        "architectures": [LAMBDA_ARCHITECTURES[spec.architecture]],
+        "environment": _environment(spec),
+        "reserved_concurrent_executions": spec.reserved_concurrency,
+        "tracing_config": aws.lambda_.FunctionTracingConfigArgs(mode=spec.tracing),
+        "publish": spec.publishes,
+        "tags": spec.tags or None,
+    }
+
+
+def _environment(spec: AwsLambdaSpec) -> aws.lambda_.FunctionEnvironmentArgs | None:
+    if not spec.environment and not spec.secret_environment:
+        return None
+    variables: dict[str, pulumi.Input[str]] = dict(spec.environment)
+    # Each secret value is wrapped on its own, so plain values stay readable in diffs.
+    variables.update({k: pulumi.Output.secret(v) for k, v in spec.secret_environment.items()})
+    return aws.lambda_.FunctionEnvironmentArgs(variables=variables)

@@ -1,0 +1,59 @@
+"""Options for the execution role the component creates."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from planton_lambda._model import SpecModel
+
+_ACTION = r"^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$"
+_POLICY_ARN = r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[A-Za-z0-9+=,.@_/-]+$"
+
+StringOrList = str | list[str]
+
+
+class PolicyStatement(BaseModel):
+    """One IAM statement, written as AWS writes it (`Effect`, `Action`, `Resource`, ...)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, hide_input_in_errors=True)
+
+    Sid: str | None = None
+    Effect: Literal["Allow", "Deny"]
+    Action: StringOrList
+    Resource: StringOrList
+    Condition: dict[str, dict[str, Any]] | None = None
+
+    @field_validator("Action")
+    @classmethod
+    def _actions(cls, action: StringOrList) -> StringOrList:
+        actions = [action] if isinstance(action, str) else action
+        if not actions:
+            raise ValueError("at least one action")
+        bad = [a for a in actions if not re.match(_ACTION, a)]
+        if bad:
+            raise ValueError(f"{bad} are not IAM actions like 's3:GetObject'")
+        return action
+
+    @field_validator("Resource")
+    @classmethod
+    def _resources(cls, resource: StringOrList) -> StringOrList:
+        if not resource:
+            raise ValueError("at least one resource ARN")
+        return resource
+
+    def document(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class RoleOptions(SpecModel):
+    managed_policy_arns: Annotated[
+        list[Annotated[str, Field(pattern=_POLICY_ARN)]],
+        Field(description="IAM policy ARNs attached to the role", max_length=20),
+    ] = []
+    policy_statements: Annotated[
+        list[PolicyStatement], Field(description="extra statements of the role's inline policy")
+    ] = []
+    permissions_boundary_arn: Annotated[str | None, Field(pattern=_POLICY_ARN)] = None

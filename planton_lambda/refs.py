@@ -1,0 +1,71 @@
+"""`StringValueOrRef`: a literal string, a Pulumi stack output, or (in Python) an Output."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+import pulumi
+from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
+
+from planton_lambda._model import SpecModel, raise_errors
+
+_STACK = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$")
+
+
+def _str_or_output(value: Any) -> Any:
+    if isinstance(value, pulumi.Output):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+# In YAML this is a string; Python callers may also pass a pulumi.Output[str].
+LiteralOrOutput = Annotated[
+    Any, AfterValidator(_str_or_output), WithJsonSchema({"type": "string", "minLength": 1})
+]
+
+
+class StackOutputRef(SpecModel):
+    """An output of another Pulumi stack, read through a StackReference."""
+
+    stack: Annotated[str, Field(pattern=_STACK.pattern, description="org/project/stack")]
+    output: Annotated[str, Field(min_length=1, description="name of the stack output")]
+
+
+class StringValueOrRef(SpecModel):
+    """`{value: "..."}` or `{value_from: {stack, output}}`; a bare string means `{value: ...}`."""
+
+    value: LiteralOrOutput | None = None
+    value_from: StackOutputRef | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _wrap_plain(cls, data: Any) -> Any:
+        if isinstance(data, str | pulumi.Output):
+            return {"value": data}
+        return data
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> StringValueOrRef:
+        if (self.value is None) == (self.value_from is None):
+            raise_errors(
+                "StringValueOrRef",
+                [((), "give exactly one of value or value_from: {stack, output}")],
+            )
+        return self
+
+    @property
+    def literal(self) -> str | None:
+        """The plain string, when the value is known before deployment."""
+        return self.value if isinstance(self.value, str) else None
+
+    def check_literal(self, pattern: re.Pattern[str], what: str) -> str | None:
+        """An error message when a known value does not look like `what`."""
+        text = self.literal
+        if text is not None and not pattern.match(text):
+            return f"must be {what}"
+        return None

@@ -1,0 +1,142 @@
+"""The function's execution role: trust Lambda only, allow only what the spec uses."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from planton_lambda.spec import AwsLambdaSpec
+
+TRUST_POLICY: dict[str, Any] = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+# Lambda creates and deletes the Hyperplane ENIs in the function's subnets itself, and
+# Describe* admits no resource narrower than "*": this is AWS's own
+# AWSLambdaVPCAccessExecutionRole, and it applies only to functions with subnets.
+VPC_ACTIONS = [
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+]
+# X-Ray has no resource-level permissions: "*" is the only resource it accepts.
+XRAY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+
+
+@dataclass(frozen=True)
+class PolicyInputs:
+    """The resolved values the execution policy is written from."""
+
+    log_group_arn: str
+    vpc: bool = False
+    active_tracing: bool = False
+    dead_letter_target_arn: str | None = None
+    kms_key_arn: str | None = None
+    extra_statements: list[dict[str, Any]] = field(default_factory=list)
+
+
+def execution_policy(inputs: PolicyInputs) -> dict[str, Any]:
+    """The inline policy document: each statement exists only when the spec needs it."""
+    statements: list[dict[str, Any]] = [
+        _allow("WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"],
+               f"{inputs.log_group_arn}:*"),
+    ]  # fmt: skip
+    if inputs.vpc:
+        statements.append(_allow("ManageVpcNetworkInterfaces", VPC_ACTIONS, "*"))
+    if inputs.active_tracing:
+        statements.append(_allow("WriteXRayTraces", XRAY_ACTIONS, "*"))
+    if inputs.dead_letter_target_arn:
+        statements.append(
+            _allow("SendToDeadLetterTarget", [_dead_letter_action(inputs.dead_letter_target_arn)],
+                   inputs.dead_letter_target_arn)
+        )  # fmt: skip
+    if inputs.kms_key_arn:
+        statements.append(_allow("DecryptEnvironment", ["kms:Decrypt"], inputs.kms_key_arn))
+    statements.extend(inputs.extra_statements)
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _allow(sid: str, actions: list[str], resource: str) -> dict[str, Any]:
+    return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resource}
+
+
+def _dead_letter_action(arn: str) -> str:
+    return "sns:Publish" if re.match(r"^arn:[^:]+:sns:", arn) else "sqs:SendMessage"
+
+
+@dataclass
+class ExecutionRole:
+    role: aws.iam.Role
+    # The function must wait for these, or Lambda may check a role without its permissions.
+    grants: list[pulumi.Resource]
+
+
+def create_execution_role(
+    name: str,
+    spec: AwsLambdaSpec,
+    *,
+    log_group_arn: pulumi.Input[str],
+    dead_letter_target_arn: pulumi.Input[str] | None,
+    kms_key_arn: pulumi.Input[str] | None,
+    parent: pulumi.Resource,
+) -> ExecutionRole:
+    options = spec.role
+    child = pulumi.ResourceOptions(parent=parent)
+    role = aws.iam.Role(
+        f"{name}-role",
+        assume_role_policy=json.dumps(TRUST_POLICY),
+        description=f"Execution role of Lambda function {spec.function_name}",
+        permissions_boundary=options.permissions_boundary_arn if options else None,
+        tags=spec.tags or None,
+        opts=child,
+    )
+    extra = [s.document() for s in options.policy_statements] if options else []
+    policy = pulumi.Output.all(
+        log_group_arn, dead_letter_target_arn, kms_key_arn
+    ).apply(
+        lambda resolved: json.dumps(
+            execution_policy(
+                PolicyInputs(
+                    log_group_arn=resolved[0],
+                    vpc=bool(spec.subnets),
+                    active_tracing=spec.tracing == "Active",
+                    dead_letter_target_arn=resolved[1],
+                    kms_key_arn=resolved[2],
+                    extra_statements=extra,
+                )
+            )
+        )
+    )
+    grants: list[pulumi.Resource] = [
+        aws.iam.RolePolicy(f"{name}-role-policy", role=role.id, policy=policy, opts=child)
+    ]
+    for arn in options.managed_policy_arns if options else []:
+        grants.append(
+            aws.iam.RolePolicyAttachment(
+                f"{name}-role-{_policy_slug(arn)}", role=role.name, policy_arn=arn, opts=child
+            )
+        )
+    return ExecutionRole(role, grants)
+
+
+def _policy_slug(arn: str) -> str:
+    """A stable child name per policy ARN, so reordering the list replaces nothing."""
+    account = arn.split(":")[4]
+    policy = arn.split(":policy/", 1)[-1]
+    owner = "" if account == "aws" else f"{account}-"
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", owner + policy).strip("-")

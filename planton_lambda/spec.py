@@ -1,0 +1,430 @@
+"""AwsLambdaSpec: the validated, declarative description of one Lambda function."""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
+
+from planton_lambda import runtimes
+from planton_lambda._model import Loc, SpecModel, raise_errors
+from planton_lambda.alias import CURRENT, LATEST, AliasSpec
+from planton_lambda.iam_spec import RoleOptions
+from planton_lambda.refs import StringValueOrRef
+
+MAX_LAYERS = 5
+MAX_ENVIRONMENT_BYTES = 4096
+LOG_RETENTION_DAYS = (
+    0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+
+# Set by the Lambda runtime; AWS refuses them in a function's configuration.
+RESERVED_ENVIRONMENT_KEYS = frozenset(
+    {
+        "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION",
+        "AWS_EXECUTION_ENV", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    }
+)  # fmt: skip
+# AWS_LAMBDA_* is the runtime's, except the wrapper-script hook AWS documents for users.
+USER_SETTABLE_AWS_LAMBDA_KEYS = frozenset({"AWS_LAMBDA_EXEC_WRAPPER"})
+
+_FUNCTION_NAME = r"^[A-Za-z0-9_-]{1,64}$"
+_ENV_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]+$")
+_ECR_IMAGE = re.compile(
+    r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[a-z0-9][a-z0-9._/-]*"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$"
+)
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]+$")
+_KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$")
+_DLQ_ARN = re.compile(r"^arn:aws[a-z-]*:(sqs|sns):[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$")
+_LAYER_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$")
+_SUBNET = re.compile(r"^subnet-[A-Za-z0-9]+$")
+_SECURITY_GROUP = re.compile(r"^sg-[A-Za-z0-9]+$")
+
+S3_SOURCE = "CODE_SOURCE_TYPE_S3"
+IMAGE_SOURCE = "CODE_SOURCE_TYPE_IMAGE"
+LOCAL_SOURCE = "CODE_SOURCE_TYPE_LOCAL"
+CodeSourceType = Literal["CODE_SOURCE_TYPE_S3", "CODE_SOURCE_TYPE_IMAGE", "CODE_SOURCE_TYPE_LOCAL"]
+LayerSourceType = Literal["CODE_SOURCE_TYPE_S3", "CODE_SOURCE_TYPE_LOCAL"]
+Architecture = Literal["X86_64", "ARM64"]
+
+
+class DeprecatedRuntimeWarning(UserWarning):
+    """A runtime AWS has deprecated: still accepted, but due for an upgrade."""
+
+
+def _check_runtime(identifier: str) -> str:
+    runtime = runtimes.lookup(identifier)
+    if runtime is None:
+        supported = ", ".join(runtimes.supported_identifiers())
+        raise ValueError(f"unknown Lambda runtime {identifier!r}; supported: {supported}")
+    if runtime.is_deprecated():
+        warnings.warn(runtime.deprecation_message(), DeprecatedRuntimeWarning, stacklevel=2)
+    return identifier
+
+
+RuntimeId = Annotated[
+    str,
+    AfterValidator(_check_runtime),
+    Field(
+        description="a Lambda runtime identifier",
+        json_schema_extra={"enum": runtimes.supported_identifiers()},
+    ),
+]
+
+
+class S3Code(SpecModel):
+    bucket: Annotated[str, Field(min_length=3, max_length=63)]
+    key: Annotated[str, Field(min_length=1, max_length=1024)]
+    object_version: Annotated[str | None, Field(min_length=1)] = None
+
+
+class LocalCode(SpecModel):
+    """A directory zipped deterministically at deploy time."""
+
+    path: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="directory; relative to the manifest's folder (or the working "
+            "directory for a spec given in code)",
+        ),
+    ]
+    excludes: Annotated[list[str], Field(description="glob patterns left out of the zip")] = []
+
+    @field_validator("path")
+    @classmethod
+    def _resolve(cls, path: str, info: ValidationInfo) -> str:
+        base = (info.context or {}).get("base_dir")
+        return os.path.normpath(Path(base or os.getcwd(), os.path.expanduser(path)))
+
+
+class ImageConfig(SpecModel):
+    command: list[str] = []
+    entry_point: list[str] = []
+    working_directory: str | None = None
+
+
+class CorsSpec(SpecModel):
+    allow_origins: list[str] = []
+    allow_methods: list[str] = []
+    allow_headers: list[str] = []
+    expose_headers: list[str] = []
+    allow_credentials: bool = False
+    max_age: Annotated[int, Field(ge=0, le=86400)] = 0
+
+    @field_validator("allow_methods")
+    @classmethod
+    def _methods(cls, methods: list[str]) -> list[str]:
+        allowed = {"*", "GET", "PUT", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"}
+        unknown = [m for m in methods if m.upper() not in allowed]
+        if unknown:
+            raise ValueError(f"unknown methods {unknown}; allowed: {', '.join(sorted(allowed))}")
+        return [m.upper() for m in methods]
+
+
+class FunctionUrlSpec(SpecModel):
+    auth_type: Literal["AWS_IAM", "NONE"]
+    public: Annotated[
+        bool, Field(description="true acknowledges an unauthenticated URL (auth_type NONE)")
+    ] = False
+    alias: Annotated[str | None, Field(description="the alias the URL invokes")] = None
+    cors: CorsSpec | None = None
+
+    @model_validator(mode="after")
+    def _public_matches_auth(self) -> FunctionUrlSpec:
+        if self.auth_type == "NONE" and not self.public:
+            raise_errors(
+                "FunctionUrlSpec",
+                [(("public",), "auth_type NONE makes the URL open to anyone: set public: true")],
+            )
+        if self.auth_type == "AWS_IAM" and self.public:
+            raise_errors(
+                "FunctionUrlSpec",
+                [(("public",), "public applies to auth_type NONE only; AWS_IAM URLs are private")],
+            )
+        return self
+
+
+class LayerSpec(SpecModel):
+    """A layer version the component builds and publishes."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,140}$")]
+    code_source_type: LayerSourceType
+    s3: S3Code | None = None
+    local: LocalCode | None = None
+    compatible_runtimes: Annotated[list[RuntimeId], Field(max_length=15)] = []
+    compatible_architectures: Annotated[list[Architecture], Field(max_length=2)] = []
+    description: Annotated[str, Field(max_length=256)] = ""
+
+    @model_validator(mode="after")
+    def _source(self) -> LayerSpec:
+        raise_errors("LayerSpec", _code_source_violations(self.code_source_type, self))
+        return self
+
+
+def _code_source_violations(source: str, spec: LayerSpec | AwsLambdaSpec) -> list[tuple[Loc, str]]:
+    """`s3`, `local` and `image_uri` must match code_source_type: exactly one is given."""
+    wanted = {S3_SOURCE: "s3", LOCAL_SOURCE: "local", IMAGE_SOURCE: "image_uri"}
+    errors: list[tuple[Loc, str]] = []
+    for kind, field in wanted.items():
+        if field not in type(spec).model_fields:
+            continue
+        given = getattr(spec, field) is not None
+        if kind == source and not given:
+            errors.append(((field,), f"required when code_source_type is {source}"))
+        elif kind != source and given:
+            errors.append(((field,), f"only allowed when code_source_type is {kind}"))
+    return errors
+
+
+def _reserved(key: str) -> bool:
+    if key in RESERVED_ENVIRONMENT_KEYS:
+        return True
+    return key.startswith("AWS_LAMBDA_") and key not in USER_SETTABLE_AWS_LAMBDA_KEYS
+
+
+EnvMap = Annotated[
+    dict[str, str],
+    Field(description="keys [A-Za-z][A-Za-z0-9_]+, not reserved by Lambda; 4 KB in total"),
+]
+
+
+class AwsLambdaSpec(SpecModel):
+    """Everything needed to deploy one Lambda function. See the README's spec reference."""
+
+    function_name: Annotated[
+        str, Field(pattern=_FUNCTION_NAME, description="1-64 of [A-Za-z0-9_-]")
+    ]
+    description: Annotated[str, Field(max_length=256)] = ""
+    code_source_type: CodeSourceType
+    s3: S3Code | None = None
+    image_uri: Annotated[str | None, Field(description="ECR image URI")] = None
+    local: LocalCode | None = None
+    runtime: RuntimeId | None = None
+    handler: Annotated[str | None, Field(min_length=1, max_length=128)] = None
+    image_config: ImageConfig | None = None
+    memory_mb: Annotated[int, Field(ge=128, le=10240)] = 128
+    timeout_seconds: Annotated[int, Field(ge=1, le=900)] = 3
+    ephemeral_storage_mb: Annotated[int, Field(ge=512, le=10240)] = 512
+    architecture: Architecture = "X86_64"
+    role_arn: StringValueOrRef | None = None
+    role: RoleOptions | None = None
+    environment: EnvMap = {}
+    secret_environment: EnvMap = {}
+    subnets: list[StringValueOrRef] = []
+    security_groups: list[StringValueOrRef] = []
+    reserved_concurrency: Annotated[
+        int | None, Field(ge=0, description="0 throttles the function; -1 or unset: unreserved")
+    ] = None
+    layer_arns: list[StringValueOrRef] = []
+    layers: list[LayerSpec] = []
+    kms_key_arn: StringValueOrRef | None = None
+    tracing: Literal["PassThrough", "Active"] = "PassThrough"
+    dead_letter_target_arn: Annotated[
+        StringValueOrRef | None, Field(description="SQS queue or SNS topic ARN")
+    ] = None
+    log_retention_days: Annotated[
+        int, Field(json_schema_extra={"enum": list(LOG_RETENTION_DAYS)})
+    ] = 14
+    log_format: Literal["Text", "JSON"] = "Text"
+    publish: Annotated[bool | None, Field(description="default: true when any alias exists")] = (
+        None
+    )
+    aliases: list[AliasSpec] = []
+    function_url: FunctionUrlSpec | None = None
+    tags: dict[str, str] = {}
+
+    @field_validator("reserved_concurrency", mode="before")
+    @classmethod
+    def _unreserved(cls, value: Any) -> Any:
+        # Project Planton writes -1 for "no reservation".
+        return None if value == -1 else value
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, days: int) -> int:
+        if days not in LOG_RETENTION_DAYS:
+            allowed = ", ".join(map(str, LOG_RETENTION_DAYS))
+            raise ValueError(f"{days} is not a CloudWatch retention; use one of {allowed}")
+        return days
+
+    @field_validator("image_uri")
+    @classmethod
+    def _ecr_uri(cls, uri: str | None) -> str | None:
+        if uri is not None and not _ECR_IMAGE.match(uri):
+            raise ValueError(
+                "must be an ECR image URI: <account>.dkr.ecr.<region>.amazonaws.com/"
+                "<repository>:<tag> or @sha256:<digest>"
+            )
+        return uri
+
+    @field_validator("environment", "secret_environment")
+    @classmethod
+    def _env_keys(cls, env: dict[str, str]) -> dict[str, str]:
+        bad = [k for k in env if not _ENV_KEY.match(k)]
+        if bad:
+            raise ValueError(
+                f"invalid keys {bad}: a key starts with a letter, holds letters, digits "
+                "and '_', and has at least 2 characters"
+            )
+        reserved = [k for k in env if _reserved(k)]
+        if reserved:
+            raise ValueError(f"{reserved} reserved by the Lambda runtime (AWS_LAMBDA_*, ...)")
+        return env
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, tags: dict[str, str]) -> dict[str, str]:
+        if len(tags) > 50:
+            raise ValueError(f"at most 50 tags, got {len(tags)}")
+        long_keys = [k for k in tags if not 1 <= len(k) <= 128]
+        long_values = [k for k, v in tags.items() if len(v) > 256]
+        if long_keys or long_values:
+            raise ValueError("tag keys are 1-128 characters, values at most 256")
+        return tags
+
+    @model_validator(mode="after")
+    def _rules(self) -> AwsLambdaSpec:
+        raise_errors("AwsLambdaSpec", self._violations())
+        return self
+
+    @property
+    def publishes(self) -> bool:
+        """Whether each deploy publishes a version (default: when any alias exists)."""
+        return self.publish if self.publish is not None else bool(self.aliases)
+
+    @property
+    def is_image(self) -> bool:
+        return self.code_source_type == IMAGE_SOURCE
+
+    def _violations(self) -> list[tuple[Loc, str]]:
+        return [
+            *_code_source_violations(self.code_source_type, self),
+            *self._package_violations(),
+            *self._environment_violations(),
+            *self._reference_violations(),
+            *self._network_and_layer_violations(),
+            *self._alias_violations(),
+        ]
+
+    def _package_violations(self) -> list[tuple[Loc, str]]:
+        errors: list[tuple[Loc, str]] = []
+        if self.is_image:
+            for field in ("runtime", "handler"):
+                if getattr(self, field) is not None:
+                    errors.append(((field,), "not allowed for CODE_SOURCE_TYPE_IMAGE"))
+        else:
+            for field in ("runtime", "handler"):
+                if getattr(self, field) is None:
+                    errors.append(((field,), f"required for {self.code_source_type}"))
+            if self.image_config is not None:
+                errors.append((("image_config",), "only allowed for CODE_SOURCE_TYPE_IMAGE"))
+        if self.role is not None and self.role_arn is not None:
+            errors.append(
+                (("role",), "give role_arn (an existing role) or role (options for the "
+                 "role the component creates), not both")
+            )  # fmt: skip
+        return errors
+
+    def _environment_violations(self) -> list[tuple[Loc, str]]:
+        errors: list[tuple[Loc, str]] = []
+        both = sorted(set(self.environment) & set(self.secret_environment))
+        if both:
+            errors.append((("secret_environment",), f"keys {both} are also in environment"))
+        size = sum(
+            len(k.encode()) + len(v.encode())
+            for env in (self.environment, self.secret_environment)
+            for k, v in env.items()
+        )
+        if size > MAX_ENVIRONMENT_BYTES:
+            errors.append(
+                (("environment",), f"keys and values of environment and secret_environment "
+                 f"total {size} bytes; Lambda allows {MAX_ENVIRONMENT_BYTES}")
+            )  # fmt: skip
+        return errors
+
+    def _reference_violations(self) -> list[tuple[Loc, str]]:
+        checks: list[tuple[Loc, StringValueOrRef | None, re.Pattern[str], str]] = [
+            (("role_arn",), self.role_arn, _ROLE_ARN, "an IAM role ARN"),
+            (("kms_key_arn",), self.kms_key_arn, _KMS_ARN, "a KMS key ARN"),
+            (("dead_letter_target_arn",), self.dead_letter_target_arn, _DLQ_ARN,
+             "an SQS queue or SNS topic ARN"),
+            *((("layer_arns", i), ref, _LAYER_ARN,
+               "a layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)")
+              for i, ref in enumerate(self.layer_arns)),
+            *((("subnets", i), ref, _SUBNET, "a subnet ID (subnet-...)")
+              for i, ref in enumerate(self.subnets)),
+            *((("security_groups", i), ref, _SECURITY_GROUP, "a security group ID (sg-...)")
+              for i, ref in enumerate(self.security_groups)),
+        ]  # fmt: skip
+        errors: list[tuple[Loc, str]] = []
+        for loc, ref, pattern, what in checks:
+            problem = ref.check_literal(pattern, what) if ref is not None else None
+            if problem:
+                errors.append((loc, problem))
+        return errors
+
+    def _network_and_layer_violations(self) -> list[tuple[Loc, str]]:
+        errors: list[tuple[Loc, str]] = []
+        if bool(self.subnets) != bool(self.security_groups):
+            missing = "security_groups" if self.subnets else "subnets"
+            errors.append(((missing,), "subnets and security_groups go together: give both"))
+        count = len(self.layer_arns) + len(self.layers)
+        if count > MAX_LAYERS:
+            errors.append(
+                (("layers",), f"layer_arns and layers together hold {count} layers; "
+                 f"a function uses at most {MAX_LAYERS}")
+            )  # fmt: skip
+        if self.is_image and count:
+            errors.append((("layers",), "container image functions cannot use layers"))
+        names = [layer.name for layer in self.layers]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                errors.append((("layers", i, "name"), f"duplicate layer name {name!r}"))
+        return errors
+
+    def _alias_violations(self) -> list[tuple[Loc, str]]:
+        errors: list[tuple[Loc, str]] = []
+        names = [alias.name for alias in self.aliases]
+        for i, alias in enumerate(self.aliases):
+            if alias.name in names[:i]:
+                errors.append((("aliases", i, "name"), f"duplicate alias name {alias.name!r}"))
+            if CURRENT in alias.versions() and not self.publishes:
+                errors.append(
+                    (("aliases", i), "refers to 'current', the version this deploy publishes, "
+                     "but publish is false: set publish: true or name a version number")
+                )  # fmt: skip
+        url = self.function_url
+        if url is not None and url.alias is not None and url.alias not in names:
+            known = ", ".join(names) or "none"
+            errors.append(
+                (("function_url", "alias"), f"{url.alias!r} is not an alias of this spec "
+                 f"(aliases: {known})")
+            )  # fmt: skip
+        return errors
+
+    def alias_named(self, name: str) -> AliasSpec:
+        return next(alias for alias in self.aliases if alias.name == name)
+
+
+__all__ = [
+    "CURRENT",
+    "LATEST",
+    "AliasSpec",
+    "AwsLambdaSpec",
+    "CorsSpec",
+    "DeprecatedRuntimeWarning",
+    "FunctionUrlSpec",
+    "ImageConfig",
+    "LayerSpec",
+    "LocalCode",
+    "S3Code",
+    "StringValueOrRef",
+]

@@ -1,0 +1,230 @@
+"""Run Pulumi programs under the mock engine: for unit tests and the offline plan.
+
+    from planton_lambda.testing import run_mocked
+
+    run = run_mocked(lambda: AwsLambda("api", spec))
+    fn = run.one("aws:lambda/function:Function")
+    assert fn.inputs["memorySize"] == 256
+
+The real component code runs; only the engine and the AWS provider are replaced. Inputs
+use the engine's camelCase names. Mocked resources answer with plausible ARNs so outputs
+and `apply`s resolve (the run is not a preview).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import pulumi
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.stack import run_pulumi_func
+
+T = TypeVar("T")
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+NEW_VERSION = "(new version)"
+SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
+SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
+
+
+@dataclass
+class RecordedResource:
+    """One registration the program made, as the engine would have received it."""
+
+    type: str
+    name: str
+    urn: str
+    inputs: dict[str, Any]
+    parent: str
+    provider: str
+    dependencies: list[str]
+    custom: bool
+    options: Any = field(repr=False, default=None)
+
+
+class LambdaMocks(pulumi.runtime.Mocks):
+    """Answers registrations with the outputs AWS would compute.
+
+    `published_version` is what a function with `publish: true` reports as its version;
+    `stack_outputs` maps a stack name to the outputs a StackReference to it returns.
+    """
+
+    def __init__(
+        self,
+        *,
+        published_version: str = "1",
+        stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
+        account: str = ACCOUNT,
+        region: str = REGION,
+    ) -> None:
+        self.published_version = published_version
+        self.stack_outputs = dict(stack_outputs or {})
+        self.account = account
+        self.region = region
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        state = dict(args.inputs)
+        state.update(self._computed(args.typ, args.name, args.inputs))
+        return f"{args.name}-id", state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": self.account, "arn": f"arn:aws:iam::{self.account}:root"}
+        if args.token == "aws:index/getRegion:getRegion":
+            return {"name": self.region, "region": self.region}
+        if args.token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com"}
+        return {}
+
+    def _computed(self, typ: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        prefix = f"arn:aws:{{}}:{self.region}:{self.account}"
+        if typ == "aws:lambda/function:Function":
+            fn_name = inputs.get("name", name)
+            arn = f"{prefix.format('lambda')}:function:{fn_name}"
+            version = self.published_version if inputs.get("publish") else "$LATEST"
+            return {
+                "arn": arn,
+                "name": fn_name,
+                "version": version,
+                "qualifiedArn": f"{arn}:{version}",
+                "invokeArn": _invoke_arn(self.region, arn),
+                "qualifiedInvokeArn": _invoke_arn(self.region, f"{arn}:{version}"),
+            }
+        if typ == "aws:lambda/alias:Alias":
+            arn = f"{prefix.format('lambda')}:function:{inputs.get('functionName')}:{name}"
+            arn = arn.rsplit(":", 1)[0] + f":{inputs.get('name', name)}"
+            return {"arn": arn, "invokeArn": _invoke_arn(self.region, arn)}
+        if typ == "aws:lambda/layerVersion:LayerVersion":
+            layer_arn = f"{prefix.format('lambda')}:layer:{inputs.get('layerName', name)}"
+            return {"arn": f"{layer_arn}:1", "layerArn": layer_arn, "version": "1"}
+        if typ == "aws:iam/role:Role":
+            return {"arn": f"arn:aws:iam::{self.account}:role/{name}", "name": name}
+        if typ == "aws:cloudwatch/logGroup:LogGroup":
+            return {"arn": f"{prefix.format('logs')}:log-group:{inputs.get('name', name)}"}
+        if typ == "aws:lambda/functionUrl:FunctionUrl":
+            return {"functionUrl": f"https://{name}.lambda-url.{self.region}.on.aws/"}
+        if typ == "pulumi:pulumi:StackReference":
+            stack = inputs.get("name", name)
+            return {"outputs": dict(self.stack_outputs.get(stack, {}))}
+        return {}
+
+
+def _invoke_arn(region: str, function_arn: str) -> str:
+    return (
+        f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
+    )
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The mock monitor, also keeping each registration with its options."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.recorded: list[RecordedResource] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.recorded.append(
+                RecordedResource(
+                    type=request.type,
+                    name=request.name,
+                    urn=response.urn,
+                    inputs=_plain_inputs(request.object),
+                    parent=request.parent,
+                    provider=request.provider,
+                    dependencies=list(request.dependencies),
+                    custom=request.custom,
+                    options=request,
+                )
+            )
+        return response
+
+
+def _plain_inputs(struct: Any) -> dict[str, Any]:
+    """Inputs as sent, keeping nested secret markers where they are.
+
+    Pulumi's own decoding lifts a nested secret to the top-level property, which would
+    hide every environment variable when only one is secret.
+    """
+    inputs: dict[str, Any] = json_format.MessageToDict(struct)
+    return inputs
+
+
+@dataclass
+class MockRun(Generic[T]):
+    """What a mocked program registered, returned and exported."""
+
+    result: T
+    resources: list[RecordedResource]
+    exports: dict[str, Any]
+    resolve: Callable[[Any], Any] = field(repr=False)
+
+    def of_type(self, typ: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == typ]
+
+    def one(self, typ: str) -> RecordedResource:
+        found = self.of_type(typ)
+        if len(found) != 1:
+            raise AssertionError(f"expected one {typ}, found {len(found)}")
+        return found[0]
+
+    def named(self, name: str) -> RecordedResource:
+        return next(r for r in self.resources if r.name == name)
+
+
+def run_mocked(
+    program: Callable[[], T],
+    *,
+    mocks: pulumi.runtime.Mocks | None = None,
+    project: str = "planton-lambda",
+    stack: str = "dev",
+    config: Mapping[str, str] | None = None,
+) -> MockRun[T]:
+    """Run `program` under the mock engine on a fresh event loop and wait for it to finish.
+
+    `config` holds stack config as the engine passes it (`"project:key": "value"`).
+    Outputs of the result can be read with `run.resolve(output)`.
+    """
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        pulumi_settings.SETTINGS.rpc_manager.clear()
+        pulumi_settings.SETTINGS.outputs.clear()
+        pulumi.runtime.set_all_config(dict(config or {}))
+        monitor = RecordingMonitor(mocks or LambdaMocks())
+        pulumi.runtime.set_mocks(
+            mocks or monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor
+        )
+        holder: dict[str, T] = {}
+
+        def run() -> None:
+            holder["result"] = program()
+
+        loop.run_until_complete(run_pulumi_func(run))
+
+        def resolve(value: Any) -> Any:
+            asyncio.set_event_loop(loop)
+            return loop.run_until_complete(pulumi.Output.from_input(value).future())
+
+        root = pulumi.runtime.get_root_resource()
+        exported = getattr(root, "outputs", {}) or {}
+        exports = {key: resolve(value) for key, value in exported.items()}
+        return MockRun(holder["result"], monitor.recorded, exports, resolve)
+    finally:
+        pulumi.runtime.set_all_config({})
+
+
+def is_secret(value: Any) -> bool:
+    """Whether a recorded input value is a Pulumi secret."""
+    return isinstance(value, dict) and value.get(SIGNATURE_KEY) == SECRET_SIGNATURE
+
+
+def unwrap_secret(value: Any) -> Any:
+    return value["value"] if is_secret(value) else value
