@@ -134,8 +134,9 @@ class AwsLambda(pulumi.ComponentResource):
         self.role_arn = pulumi.Output.from_input(role_arn)
         self.log_group_name = self.log_group.name
         self.layer_arns = pulumi.Output.all(*layer_arns)
-        self.alias_arns = pulumi.Output.all(
-            **{alias_name: alias.arn for alias_name, alias in self.aliases.items()}
+        # from_input, not Output.all(**...): with no alias, all() would give a list.
+        self.alias_arns = pulumi.Output.from_input(
+            {alias_name: alias.arn for alias_name, alias in self.aliases.items()}
         )
         self.function_url = (
             self.url.function_url if self.url else pulumi.Output.from_input(None)

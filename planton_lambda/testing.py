@@ -14,8 +14,12 @@ and `apply`s resolve (the run is not a preview).
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import runpy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import pulumi
@@ -23,6 +27,8 @@ from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
+
+from planton_lambda.stack import read_project, stack_file_config
 
 T = TypeVar("T")
 
@@ -45,7 +51,7 @@ class RecordedResource:
     provider: str
     dependencies: list[str]
     custom: bool
-    options: Any = field(repr=False, default=None)
+    deleted_with: str = ""
 
 
 class LambdaMocks(pulumi.runtime.Mocks):
@@ -127,6 +133,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.recorded: list[RecordedResource] = []
+        self.registered_outputs: list[str] = []
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
         response = super().RegisterResource(request)
@@ -141,10 +148,31 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     provider=request.provider,
                     dependencies=list(request.dependencies),
                     custom=request.custom,
-                    options=request,
+                    deleted_with=request.deletedWith,
                 )
             )
         return response
+
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
+        # Stack references are read, not registered.
+        response = super().ReadResource(request)
+        self.recorded.append(
+            RecordedResource(
+                type=request.type,
+                name=request.name,
+                urn=response.urn,
+                inputs=_plain_inputs(request.properties),
+                parent=request.parent,
+                provider=request.provider,
+                dependencies=list(request.dependencies),
+                custom=True,
+            )
+        )
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
+        self.registered_outputs.append(request.urn)
+        return super().RegisterResourceOutputs(request)
 
 
 def _plain_inputs(struct: Any) -> dict[str, Any]:
@@ -165,6 +193,7 @@ class MockRun(Generic[T]):
     resources: list[RecordedResource]
     exports: dict[str, Any]
     resolve: Callable[[Any], Any] = field(repr=False)
+    registered_outputs: list[str] = field(default_factory=list)
 
     def of_type(self, typ: str) -> list[RecordedResource]:
         return [r for r in self.resources if r.type == typ]
@@ -216,7 +245,9 @@ def run_mocked(
         root = pulumi.runtime.get_root_resource()
         exported = getattr(root, "outputs", {}) or {}
         exports = {key: resolve(value) for key, value in exported.items()}
-        return MockRun(holder["result"], monitor.recorded, exports, resolve)
+        return MockRun(
+            holder["result"], monitor.recorded, exports, resolve, monitor.registered_outputs
+        )
     finally:
         pulumi.runtime.set_all_config({})
 
@@ -228,3 +259,31 @@ def is_secret(value: Any) -> bool:
 
 def unwrap_secret(value: Any) -> Any:
     return value["value"] if is_secret(value) else value
+
+
+def run_stack_program(
+    project_dir: str | os.PathLike[str],
+    stack: str,
+    *,
+    mocks: pulumi.runtime.Mocks | None = None,
+) -> MockRun[Any]:
+    """Run a Pulumi project's Python program with Pulumi.<stack>.yaml's config loaded.
+
+    As `pulumi up -s <stack>` would: config objects reach the program as JSON strings and
+    the project name is Pulumi.yaml's. Exports are in `run.exports`.
+    """
+    root = Path(project_dir).resolve()
+    project = read_project(root)
+    main = root / str(project.get("main", "."))
+    program = main / "__main__.py" if main.is_dir() else main
+    config = {
+        key: value if isinstance(value, str) else json.dumps(value)
+        for key, value in stack_file_config(root, stack).items()
+    }
+    return run_mocked(
+        lambda: runpy.run_path(str(program), run_name="__main__"),
+        mocks=mocks,
+        project=str(project.get("name", root.name)),
+        stack=stack,
+        config=config,
+    )

@@ -1,0 +1,33 @@
+"""The stack program `pulumi up` runs: one AwsLambda from the stack's config.
+
+The spec comes from config `planton-lambda:spec` (inline), `planton-lambda:manifest` (a
+path), or Project Planton's stack input; see planton_lambda.stack.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+from planton_lambda import AwsLambda
+from planton_lambda.stack import find_project_dir, spec_from_config
+
+
+def _config_value(key: str) -> Any:
+    namespace, name = key.split(":", 1)
+    raw = pulumi.Config(namespace).get(name)
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+
+
+stack_spec = spec_from_config(_config_value, find_project_dir(Path(__file__).parent))
+function = AwsLambda(stack_spec.name, stack_spec.spec)
+for output_name, value in function.outputs().items():
+    pulumi.export(output_name, value)

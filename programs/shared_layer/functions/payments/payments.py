@@ -1,0 +1,5 @@
+from shop_common import respond
+
+
+def handler(event, context):
+    return respond(202, {"accepted": True, "version": context.function_version})
