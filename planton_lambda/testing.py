@@ -14,6 +14,7 @@ and `apply`s resolve (the run is not a preview).
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import runpy
@@ -26,7 +27,6 @@ import pulumi
 from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
-from pulumi.runtime.stack import run_pulumi_func
 
 from planton_lambda.stack import read_project, stack_file_config
 
@@ -175,6 +175,35 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return super().RegisterResourceOutputs(request)
 
 
+async def _run_to_completion(program: Callable[[], None]) -> None:
+    """Run the program, then wait until every registration and `apply` has finished.
+
+    Pulumi's own `run_pulumi_func` waits for outstanding outputs with repeated
+    `asyncio.wait(FIRST_COMPLETED)` over all of them, which grows quadratically with the
+    program's size; gathering each batch at once is linear and waits for the same work.
+    """
+    failure: BaseException | None = None
+    try:
+        program()
+    except BaseException as error:  # re-raised once the queued work has settled
+        failure = error
+    rpcs = pulumi_settings.SETTINGS.rpc_manager
+    while True:
+        while rpcs.rpcs:
+            await rpcs.rpcs.pop()
+        if rpcs.unhandled_exception is not None:
+            raise rpcs.unhandled_exception
+        with pulumi_settings.SETTINGS.lock:
+            pending = list(pulumi_settings.SETTINGS.outputs)
+            pulumi_settings.SETTINGS.outputs.clear()
+        if pending:
+            await asyncio.gather(*pending)
+        if not rpcs.rpcs and not pulumi_settings.SETTINGS.outputs:
+            break
+    if failure is not None:
+        raise failure
+
+
 def _plain_inputs(struct: Any) -> dict[str, Any]:
     """Inputs as sent, keeping nested secret markers where they are.
 
@@ -223,6 +252,10 @@ def run_mocked(
     """
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    # A run allocates many short-lived reference cycles; full collections over the growing
+    # heap made each resource cost more the larger the program. Collect once, afterwards.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         pulumi_settings.SETTINGS.rpc_manager.clear()
         pulumi_settings.SETTINGS.outputs.clear()
@@ -236,7 +269,7 @@ def run_mocked(
         def run() -> None:
             holder["result"] = program()
 
-        loop.run_until_complete(run_pulumi_func(run))
+        loop.run_until_complete(_run_to_completion(run))
 
         def resolve(value: Any) -> Any:
             asyncio.set_event_loop(loop)
@@ -250,6 +283,8 @@ def run_mocked(
         )
     finally:
         pulumi.runtime.set_all_config({})
+        if collecting:
+            gc.enable()
 
 
 def is_secret(value: Any) -> bool:

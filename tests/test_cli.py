@@ -1,0 +1,237 @@
+"""The `planton-lambda` command: validate, plan (tree, JSON, --stack, --against) and schema."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from planton_lambda.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFESTS = sorted((ROOT / "programs" / "manifests").glob("*.yaml"))
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write_manifest(folder: Path, spec: dict[str, Any], name: str = "fn.yaml") -> Path:
+    path = folder / name
+    manifest = {"apiVersion": "aws.project-planton.org/v1", "kind": "AwsLambda",
+                "metadata": {"name": spec["function_name"]}, "spec": spec}  # fmt: skip
+    path.write_text(yaml.safe_dump(manifest))
+    return path
+
+
+def canary(weight: float | None, version: str = "3") -> dict[str, Any]:
+    alias: dict[str, Any] = {"name": "live", "function_version": version}
+    if weight is not None:
+        alias["additional_version_weights"] = {"current": weight}
+    return {
+        "function_name": "orders-api", "code_source_type": "CODE_SOURCE_TYPE_S3",
+        "s3": {"bucket": "code-bucket", "key": "orders.zip"}, "runtime": "python3.13",
+        "handler": "app.handler", "aliases": [alias],
+        "secret_environment": {"API_TOKEN": "tok-very-secret"},
+    }  # fmt: skip
+
+
+# -- validate and schema ---------------------------------------------------------------------
+
+
+def test_shipped_manifests_exist() -> None:
+    assert {p.name for p in MANIFESTS} >= {
+        "hello-world-api.yaml", "image-processor.yaml", "analytics-job.yaml"
+    }
+
+
+def test_validate_shipped_manifests(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(capsys, "validate", *map(str, MANIFESTS))
+    assert code == 0
+    assert out.count(": valid (") == len(MANIFESTS)
+    assert "hello-world-api.yaml: warning: runtime nodejs18.x is deprecated" in err
+    assert "nodejs22.x" in err
+
+
+def test_validate_lists_every_error_one_per_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = canary(1.5) | {"memory_mb": 64, "secret_environment": {"AWS_REGION": "tok-hidden"}}
+    path = write_manifest(tmp_path, spec)
+    code, out, err = cli(capsys, "validate", str(path))
+    assert code == 1 and out == ""
+    lines = err.strip().splitlines()
+    assert f"{path}: memory_mb: must be from 128 to 10240" in lines
+    assert any(line.startswith(f"{path}: aliases[0].additional_version_weights: weight must")
+               for line in lines)  # fmt: skip
+    assert any(line.startswith(f"{path}: secret_environment:") for line in lines)
+    assert "tok-hidden" not in err and "Traceback" not in err
+
+
+def test_validate_unreadable_manifests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("spec: [unclosed\n")
+    wrong_kind = tmp_path / "bucket.yaml"
+    wrong_kind.write_text("apiVersion: aws.project-planton.org/v1\nkind: AwsS3Bucket\n"
+                          "metadata: {name: b}\nspec: {}\n")  # fmt: skip
+    missing = tmp_path / "missing.yaml"
+    code, out, err = cli(capsys, "validate", str(broken), str(wrong_kind), str(missing),
+                         str(MANIFESTS[0]))  # fmt: skip
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert any(line.startswith(f"{broken}: invalid YAML (line") for line in lines)
+    assert f"{wrong_kind}: kind is 'AwsS3Bucket'; expected AwsLambda" in lines
+    assert f"{missing}: no such file" in lines
+    assert f"{MANIFESTS[0]}: valid" in out
+    assert "Traceback" not in err
+
+
+def test_schema_is_the_manifest_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "schema")
+    schema = json.loads(out)
+    assert code == 0
+    assert set(schema["properties"]) == {"apiVersion", "kind", "metadata", "spec"}
+
+
+def test_schema_to_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "schema.json"
+    assert cli(capsys, "schema", "-o", str(target))[0] == 0
+    assert json.loads(target.read_text())["title"] == "Project Planton AwsLambda manifest"
+
+
+# -- plan --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("manifest", MANIFESTS, ids=lambda p: p.stem)
+def test_plan_each_shipped_manifest_as_tree_and_json(
+    manifest: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = yaml.safe_load(manifest.read_text())["spec"]
+    code, tree, _ = cli(capsys, "plan", str(manifest))
+    assert code == 0
+    assert f"+ planton:aws:AwsLambda  {yaml.safe_load(manifest.read_text())['metadata']['name']}" in tree
+    assert "aws:lambda/function:Function" in tree
+    assert f"memorySize: {source['memory_mb']}" in tree
+    code, out, _ = cli(capsys, "plan", "--json", str(manifest))
+    resources = json.loads(out)
+    assert code == 0
+    assert all(set(r) == {"type", "name", "inputs"} for r in resources)
+    function = next(r for r in resources if r["type"] == "aws:lambda/function:Function")
+    assert function["inputs"]["name"] == source["function_name"]
+    assert function["inputs"]["memorySize"] == source["memory_mb"]
+    has_role = "role_arn" not in source
+    assert any(r["type"] == "aws:iam/role:Role" for r in resources) == has_role
+    for key, value in source.get("environment", {}).items():
+        assert function["inputs"]["environment"]["variables"][key] == value
+
+
+def test_plan_tree_shows_key_inputs_and_hides_secrets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = canary(0.1) | {"function_url": {"auth_type": "NONE", "public": True, "alias": "live"}}
+    spec["aliases"].append({"name": "warm", "provisioned_concurrency": 3})
+    code, tree, _ = cli(capsys, "plan", str(write_manifest(tmp_path, spec)))
+    assert code == 0
+    assert "runtime: python3.13" in tree
+    assert "policy: Allow logs:CreateLogStream, logs:PutLogEvents on arn:aws:logs:" in tree
+    assert "functionVersion: 3" in tree
+    assert "routingConfig.additionalVersionWeights.(new version): 0.1" in tree
+    assert "provisionedConcurrentExecutions: 3" in tree
+    assert "authorizationType: NONE" in tree
+    assert "environment.variables.API_TOKEN: [secret]" in tree
+    assert "tok-very-secret" not in tree
+    assert "123456789012" not in tree  # placeholders, not a made-up account
+
+
+def test_plan_json_hides_secrets_and_uses_version_placeholders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = canary(None, version="current")
+    code, out, _ = cli(capsys, "plan", "--json", str(write_manifest(tmp_path, spec)))
+    resources = json.loads(out)
+    function = next(r for r in resources if r["type"] == "aws:lambda/function:Function")
+    assert function["inputs"]["environment"]["variables"]["API_TOKEN"] == "[secret]"
+    alias = next(r for r in resources if r["type"] == "aws:lambda/alias:Alias")
+    assert alias["inputs"]["functionVersion"] == "(new version)"
+    assert "tok-very-secret" not in out
+
+
+def test_plan_stack_dev(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out, err = cli(capsys, "plan", "--stack", "dev", "--json")
+    assert code == 0, err
+    resources = json.loads(out)
+    function = next(r for r in resources if r["type"] == "aws:lambda/function:Function")
+    assert function["inputs"]["name"] == "hello-dev"
+    assert function["inputs"]["code"].startswith("archive ")
+    alias = next(r for r in resources if r["type"] == "aws:lambda/alias:Alias")
+    assert alias["inputs"]["functionVersion"] == "(new version)"
+    code, tree, _ = cli(capsys, "plan", "--stack", "dev", "--project-dir", str(ROOT / "programs"))
+    assert code == 0 and "hello-dev" in tree
+
+
+def test_plan_against_shows_a_canary_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = write_manifest(tmp_path, canary(0.1), "step1.yaml")
+    after = write_manifest(tmp_path, canary(0.5), "step2.yaml")
+    code, out, _ = cli(capsys, "plan", str(after), "--against", str(before), "--json")
+    assert code == 0
+    assert json.loads(out) == [{
+        "change": "update", "type": "aws:lambda/alias:Alias", "name": "orders-api-live",
+        "fields": [{"path": "routingConfig.additionalVersionWeights.(new version)",
+                    "before": 0.1, "after": 0.5}],
+    }]  # fmt: skip
+    code, text, _ = cli(capsys, "plan", str(after), "--against", str(before))
+    assert "~ aws:lambda/alias:Alias  orders-api-live" in text
+    assert "routingConfig.additionalVersionWeights.(new version): 0.1 → 0.5" in text
+    assert "0 to add, 1 to update, 0 to remove" in text
+
+
+def test_plan_against_shows_a_promotion(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    canary_step = write_manifest(tmp_path, canary(0.5), "canary.yaml")
+    promoted = write_manifest(tmp_path, canary(None, version="current"), "promoted.yaml")
+    code, out, _ = cli(capsys, "plan", str(promoted), "--against", str(canary_step), "--json")
+    (change,) = json.loads(out)
+    assert {(f["path"], f["before"], f["after"]) for f in change["fields"]} == {
+        ("functionVersion", "3", "(new version)"),
+        ("routingConfig.additionalVersionWeights.(new version)", 0.5, None),
+    }
+
+
+def test_plan_against_same_spec_has_no_changes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_manifest(tmp_path, canary(0.1))
+    assert cli(capsys, "plan", str(path), "--against", str(path))[1].strip() == "no changes"
+
+
+def test_plan_invalid_manifest_fails_like_validate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_manifest(tmp_path, canary(1.5))
+    validate = cli(capsys, "validate", str(path))
+    plan = cli(capsys, "plan", str(path))
+    assert plan[0] == validate[0] == 1
+    assert plan[2] == validate[2]
+    assert "Traceback" not in plan[2]
+
+
+def test_plan_needs_a_manifest_or_a_stack(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["plan"])
+    assert exit_info.value.code == 2
+
+
+def test_python_dash_m_entry_point() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "planton_lambda", "validate", str(MANIFESTS[0])],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "valid" in result.stdout
