@@ -8,23 +8,31 @@ component/raw, and how per-function time scales from N=100 to N=1000.
 
     python bench/evaluate.py            # N=200, scaling 100 -> 1000
     python bench/evaluate.py --n 50 --scale-from 20 --scale-to 100 --repeat 1
+    python bench/evaluate.py --source-positions   # with the engine's call-stack capture
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-import time
-from collections.abc import Callable
-from typing import Any
+from pathlib import Path
 
-import pulumi
-import pulumi_aws as aws
+# Run as a script, this folder comes first on sys.path, and bench/packaging.py would
+# shadow the `packaging` library Pulumi imports.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
-from planton_lambda import AwsLambda, AwsLambdaSpec
-from planton_lambda.role import TRUST_POLICY, PolicyInputs, execution_policy
-from planton_lambda.testing import run_mocked
+import argparse  # noqa: E402
+import json  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pulumi  # noqa: E402
+import pulumi_aws as aws  # noqa: E402
+
+from planton_lambda import AwsLambda, AwsLambdaSpec  # noqa: E402
+from planton_lambda.role import TRUST_POLICY, PolicyInputs, execution_policy  # noqa: E402
+from planton_lambda.testing import run_mocked  # noqa: E402
 
 MANAGED_POLICY = "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess"
 
@@ -39,18 +47,24 @@ def full_spec(i: int) -> dict[str, Any]:
         "memory_mb": 512,
         "environment": {"STAGE": "bench"},
         "role": {"managed_policy_arns": [MANAGED_POLICY]},
-        "layers": [{
-            "name": f"bench-deps-{i}", "code_source_type": "CODE_SOURCE_TYPE_S3",
-            "s3": {"bucket": "bench-code", "key": "deps.zip"},
-            "compatible_runtimes": ["python3.13"],
-        }],
+        "layers": [
+            {
+                "name": f"bench-deps-{i}",
+                "code_source_type": "CODE_SOURCE_TYPE_S3",
+                "s3": {"bucket": "bench-code", "key": "deps.zip"},
+                "compatible_runtimes": ["python3.13"],
+            }
+        ],
         "aliases": [
-            {"name": "live", "function_version": "3",
-             "additional_version_weights": {"current": 0.1}},
+            {
+                "name": "live",
+                "function_version": "3",
+                "additional_version_weights": {"current": 0.1},
+            },
             {"name": "warm", "provisioned_concurrency": 2},
         ],
         "function_url": {"auth_type": "NONE", "public": True, "alias": "live"},
-    }  # fmt: skip
+    }
 
 
 def component_program(n: int) -> Callable[[], None]:
@@ -84,44 +98,74 @@ def raw_program(n: int) -> Callable[[], None]:
             f"{name}-role-managed", role=role.name, policy_arn=MANAGED_POLICY
         )
         layer = aws.lambda_.LayerVersion(
-            f"{name}-layer", layer_name=f"bench-deps-{i}", s3_bucket="bench-code",
-            s3_key="deps.zip", compatible_runtimes=["python3.13"],
-        )  # fmt: skip
+            f"{name}-layer",
+            layer_name=f"bench-deps-{i}",
+            s3_bucket="bench-code",
+            s3_key="deps.zip",
+            compatible_runtimes=["python3.13"],
+        )
         function = aws.lambda_.Function(
-            name, name=function_name, role=role.arn, runtime="python3.13",
-            handler="app.handler", s3_bucket="bench-code", s3_key=f"fn-{i}.zip",
-            memory_size=512, timeout=3, ephemeral_storage={"size": 512},
-            architectures=["x86_64"], environment={"variables": {"STAGE": "bench"}},
-            tracing_config={"mode": "PassThrough"}, publish=True, layers=[layer.arn],
+            name,
+            name=function_name,
+            role=role.arn,
+            runtime="python3.13",
+            handler="app.handler",
+            s3_bucket="bench-code",
+            s3_key=f"fn-{i}.zip",
+            memory_size=512,
+            timeout=3,
+            ephemeral_storage={"size": 512},
+            architectures=["x86_64"],
+            environment={"variables": {"STAGE": "bench"}},
+            tracing_config={"mode": "PassThrough"},
+            publish=True,
+            layers=[layer.arn],
             logging_config={"log_format": "Text", "log_group": logs.name},
             opts=pulumi.ResourceOptions(depends_on=[logs, policy, attachment]),
-        )  # fmt: skip
+        )
         live = aws.lambda_.Alias(
-            f"{name}-live", name="live", function_name=function.name, function_version="3",
-            routing_config={"additional_version_weights": function.version.apply(
-                lambda v: {v: 0.1})},
-        )  # fmt: skip
+            f"{name}-live",
+            name="live",
+            function_name=function.name,
+            function_version="3",
+            routing_config={
+                "additional_version_weights": function.version.apply(lambda v: {v: 0.1})
+            },
+        )
         warm = aws.lambda_.Alias(
-            f"{name}-warm", name="warm", function_name=function.name,
+            f"{name}-warm",
+            name="warm",
+            function_name=function.name,
             function_version=function.version,
-        )  # fmt: skip
+        )
         aws.lambda_.ProvisionedConcurrencyConfig(
-            f"{name}-warm-concurrency", function_name=function.name, qualifier=warm.name,
+            f"{name}-warm-concurrency",
+            function_name=function.name,
+            qualifier=warm.name,
             provisioned_concurrent_executions=2,
-        )  # fmt: skip
+        )
         aws.lambda_.FunctionUrl(
-            f"{name}-url", function_name=function.name, qualifier=live.name,
-            authorization_type="NONE",
-        )  # fmt: skip
-        aws.lambda_.Permission(
-            f"{name}-url-public-access", action="lambda:InvokeFunctionUrl",
-            function=function.name, principal="*", function_url_auth_type="NONE",
+            f"{name}-url",
+            function_name=function.name,
             qualifier=live.name,
-        )  # fmt: skip
+            authorization_type="NONE",
+        )
         aws.lambda_.Permission(
-            f"{name}-url-public-invoke", action="lambda:InvokeFunction", function=function.name,
-            principal="*", invoked_via_function_url=True, qualifier=live.name,
-        )  # fmt: skip
+            f"{name}-url-public-access",
+            action="lambda:InvokeFunctionUrl",
+            function=function.name,
+            principal="*",
+            function_url_auth_type="NONE",
+            qualifier=live.name,
+        )
+        aws.lambda_.Permission(
+            f"{name}-url-public-invoke",
+            action="lambda:InvokeFunction",
+            function=function.name,
+            principal="*",
+            invoked_via_function_url=True,
+            qualifier=live.name,
+        )
 
     def program() -> None:
         for i in range(n):
@@ -130,9 +174,12 @@ def raw_program(n: int) -> Callable[[], None]:
     return program
 
 
+SOURCE_POSITIONS = False  # set by --source-positions
+
+
 def seconds(program: Callable[[], None]) -> tuple[float, int]:
     start = time.perf_counter()
-    run = run_mocked(program)
+    run = run_mocked(program, source_positions=SOURCE_POSITIONS)
     return time.perf_counter() - start, len(run.resources)
 
 
@@ -147,7 +194,14 @@ def main() -> int:
     parser.add_argument("--scale-from", type=int, default=100)
     parser.add_argument("--scale-to", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3, help="best of R runs (default 3)")
+    parser.add_argument(
+        "--source-positions",
+        action="store_true",
+        help="capture each registration's source position, as a real `pulumi up` does",
+    )
     args = parser.parse_args()
+    global SOURCE_POSITIONS
+    SOURCE_POSITIONS = args.source_positions
 
     AwsLambdaSpec.model_validate(full_spec(0))  # warm imports and schema building
     seconds(component_program(2))

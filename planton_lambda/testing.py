@@ -18,7 +18,8 @@ import gc
 import json
 import os
 import runpy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -26,7 +27,9 @@ from typing import Any, Generic, TypeVar
 import pulumi
 from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import resource as pulumi_resource
 from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.proto import source_pb2
 
 from planton_lambda.stack import read_project, stack_file_config
 
@@ -79,14 +82,21 @@ class LambdaMocks(pulumi.runtime.Mocks):
         state.update(self._computed(args.typ, args.name, args.inputs))
         return f"{args.name}-id", state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
-        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": self.account, "arn": f"arn:aws:iam::{self.account}:root"}
-        if args.token == "aws:index/getRegion:getRegion":
-            return {"name": self.region, "region": self.region}
-        if args.token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com"}
-        return {}
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        answers: dict[str, dict[str, Any]] = {
+            "aws:index/getCallerIdentity:getCallerIdentity": {
+                "accountId": self.account,
+                "arn": f"arn:aws:iam::{self.account}:root",
+            },
+            "aws:index/getRegion:getRegion": {"name": self.region, "region": self.region},
+            "aws:index/getPartition:getPartition": {
+                "partition": "aws",
+                "dnsSuffix": "amazonaws.com",
+            },
+        }
+        return answers.get(args.token, {}), []
 
     def _computed(self, typ: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         prefix = f"arn:aws:{{}}:{self.region}:{self.account}"
@@ -135,8 +145,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.recorded: list[RecordedResource] = []
         self.registered_outputs: list[str] = []
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
-        response = super().RegisterResource(request)
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             self.recorded.append(
                 RecordedResource(
@@ -153,9 +163,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             )
         return response
 
-    def ReadResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
+    def ReadResource(self, request: Any) -> Any:
         # Stack references are read, not registered.
-        response = super().ReadResource(request)
+        response = super().ReadResource(request)  # type: ignore[no-untyped-call]
         self.recorded.append(
             RecordedResource(
                 type=request.type,
@@ -170,9 +180,28 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
         return response
 
-    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - the gRPC method name
+    def RegisterResourceOutputs(self, request: Any) -> Any:
         self.registered_outputs.append(request.urn)
-        return super().RegisterResourceOutputs(request)
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+
+@contextmanager
+def _quick_engine(source_positions: bool) -> Iterator[None]:
+    """Engine work a mocked run does not need, switched off for the run's duration."""
+    # A run allocates many short-lived reference cycles; full collections over the growing
+    # heap made each resource cost more the larger the program. Collect once, afterwards.
+    collecting = gc.isenabled()
+    gc.disable()
+    capture = getattr(pulumi_resource, "_get_stack_trace", None)
+    if not source_positions and capture is not None:
+        pulumi_resource._get_stack_trace = source_pb2.StackTrace
+    try:
+        yield
+    finally:
+        if capture is not None:
+            pulumi_resource._get_stack_trace = capture
+        if collecting:
+            gc.enable()
 
 
 async def _run_to_completion(program: Callable[[], None]) -> None:
@@ -244,47 +273,41 @@ def run_mocked(
     project: str = "planton-lambda",
     stack: str = "dev",
     config: Mapping[str, str] | None = None,
+    source_positions: bool = False,
 ) -> MockRun[T]:
     """Run `program` under the mock engine on a fresh event loop and wait for it to finish.
 
     `config` holds stack config as the engine passes it (`"project:key": "value"`).
-    Outputs of the result can be read with `run.resolve(output)`.
+    Outputs of the result can be read with `run.resolve(output)`. The source position of
+    each registration is only captured with `source_positions=True`: the mock engine has
+    no use for it, and walking the call stack is a large share of a mocked registration.
     """
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    # A run allocates many short-lived reference cycles; full collections over the growing
-    # heap made each resource cost more the larger the program. Collect once, afterwards.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        pulumi_settings.SETTINGS.rpc_manager.clear()
-        pulumi_settings.SETTINGS.outputs.clear()
-        pulumi.runtime.set_all_config(dict(config or {}))
-        monitor = RecordingMonitor(mocks or LambdaMocks())
-        pulumi.runtime.set_mocks(
-            mocks or monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor
-        )
-        holder: dict[str, T] = {}
+    monitor = RecordingMonitor(mocks or LambdaMocks())
+    holder: dict[str, T] = {}
 
-        def run() -> None:
-            holder["result"] = program()
+    def run() -> None:
+        holder["result"] = program()
 
-        loop.run_until_complete(_run_to_completion(run))
+    def resolve(value: Any) -> Any:
+        asyncio.set_event_loop(loop)
+        return loop.run_until_complete(pulumi.Output.from_input(value).future())
 
-        def resolve(value: Any) -> Any:
-            asyncio.set_event_loop(loop)
-            return loop.run_until_complete(pulumi.Output.from_input(value).future())
-
-        root = pulumi.runtime.get_root_resource()
-        exported = getattr(root, "outputs", {}) or {}
-        exports = {key: resolve(value) for key, value in exported.items()}
-        return MockRun(
-            holder["result"], monitor.recorded, exports, resolve, monitor.registered_outputs
-        )
-    finally:
-        pulumi.runtime.set_all_config({})
-        if collecting:
-            gc.enable()
+    with _quick_engine(source_positions):
+        try:
+            pulumi_settings.SETTINGS.rpc_manager.clear()
+            pulumi_settings.SETTINGS.outputs.clear()
+            pulumi.runtime.set_all_config(dict(config or {}))
+            pulumi.runtime.set_mocks(
+                monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor
+            )
+            loop.run_until_complete(_run_to_completion(run))
+            exported = getattr(pulumi.runtime.get_root_resource(), "outputs", {}) or {}
+            exports = {key: resolve(value) for key, value in exported.items()}
+        finally:
+            pulumi.runtime.set_all_config({})
+    return MockRun(holder["result"], monitor.recorded, exports, resolve, monitor.registered_outputs)
 
 
 def is_secret(value: Any) -> bool:
