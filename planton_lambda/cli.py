@@ -9,11 +9,14 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from planton_lambda.errors import PlantonLambdaError, SpecError
 from planton_lambda.manifest import load_manifest, manifest_json_schema
 from planton_lambda.spec import AwsLambdaSpec, DeprecatedRuntimeWarning
+
+if TYPE_CHECKING:
+    from planton_lambda.plan import PlannedResource
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -117,13 +120,13 @@ def _plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _plan_manifest(path: str) -> list[object]:
+def _plan_manifest(path: str) -> list[PlannedResource]:
     from planton_lambda import plan
 
     with _warnings_to_stderr(path):
         spec: AwsLambdaSpec = load_manifest(path)
     _progress(f"planning {path} under the mock engine ...")
-    return plan.plan_spec(spec)  # type: ignore[return-value]
+    return plan.plan_spec(spec)
 
 
 def _schema(args: argparse.Namespace) -> int:

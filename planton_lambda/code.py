@@ -96,7 +96,9 @@ def create_layers(
             layer_name=layer.name,
             description=layer.description or None,
             compatible_runtimes=layer.compatible_runtimes or None,
-            compatible_architectures=[LAMBDA_ARCHITECTURES[a] for a in layer.compatible_architectures]
+            compatible_architectures=[
+                LAMBDA_ARCHITECTURES[a] for a in layer.compatible_architectures
+            ]
             or None,
             **_layer_code_args(layer, packages.layers.get(layer.name)),
             opts=pulumi.ResourceOptions(parent=parent),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 import pulumi_aws as aws
@@ -135,12 +135,13 @@ class AwsLambda(pulumi.ComponentResource):
         self.log_group_name = self.log_group.name
         self.layer_arns = pulumi.Output.all(*layer_arns)
         # from_input, not Output.all(**...): with no alias, all() would give a list.
-        self.alias_arns = pulumi.Output.from_input(
-            {alias_name: alias.arn for alias_name, alias in self.aliases.items()}
+        alias_arns: dict[str, pulumi.Input[str]] = {
+            alias_name: alias.arn for alias_name, alias in self.aliases.items()
+        }
+        self.alias_arns = cast(
+            "pulumi.Output[dict[str, str]]", pulumi.Output.from_input(alias_arns)
         )
-        self.function_url = (
-            self.url.function_url if self.url else pulumi.Output.from_input(None)
-        )
+        self.function_url = self.url.function_url if self.url else pulumi.Output.from_input(None)
         self.register_outputs(self.outputs())
 
     def outputs(self) -> dict[str, pulumi.Output[Any]]:

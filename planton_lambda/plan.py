@@ -6,7 +6,6 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -98,8 +97,7 @@ def _references_in(value: Any) -> Iterator[StackOutputRef]:
 def _planned(resources: list[RecordedResource]) -> list[PlannedResource]:
     names = {r.urn: r.name for r in resources}
     return [
-        PlannedResource(r.type, r.name, _display(r.inputs), names.get(r.parent))
-        for r in resources
+        PlannedResource(r.type, r.name, _display(r.inputs), names.get(r.parent)) for r in resources
     ]
 
 

@@ -1,7 +1,7 @@
 """The README's spec reference, generated from the models so the two cannot drift.
 
-    python -m planton_lambda.reference          # print the tables
-    python -m planton_lambda.reference --check README.md
+python -m planton_lambda.reference          # print the tables
+python -m planton_lambda.reference --check README.md
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import pulumi
 
@@ -19,8 +20,7 @@ class References:
 
     def resolve(self, ref: StringValueOrRef) -> pulumi.Input[str]:
         if ref.value_from is None:
-            value: pulumi.Input[str] = ref.value
-            return value
+            return cast("pulumi.Input[str]", ref.value)
         stack = self._stack(ref.value_from.stack)
         return stack.require_output(ref.value_from.output).apply(str)
 

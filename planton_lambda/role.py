@@ -106,9 +106,7 @@ def create_execution_role(
         opts=child,
     )
     extra = [s.document() for s in options.policy_statements] if options else []
-    policy = pulumi.Output.all(
-        log_group_arn, dead_letter_target_arn, kms_key_arn
-    ).apply(
+    policy = pulumi.Output.all(log_group_arn, dead_letter_target_arn, kms_key_arn).apply(
         lambda resolved: json.dumps(
             execution_policy(
                 PolicyInputs(

@@ -25,8 +25,12 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def write_manifest(folder: Path, spec: dict[str, Any], name: str = "fn.yaml") -> Path:
     path = folder / name
-    manifest = {"apiVersion": "aws.project-planton.org/v1", "kind": "AwsLambda",
-                "metadata": {"name": spec["function_name"]}, "spec": spec}  # fmt: skip
+    manifest = {
+        "apiVersion": "aws.project-planton.org/v1",
+        "kind": "AwsLambda",
+        "metadata": {"name": spec["function_name"]},
+        "spec": spec,
+    }
     path.write_text(yaml.safe_dump(manifest))
     return path
 
@@ -36,11 +40,14 @@ def canary(weight: float | None, version: str = "3") -> dict[str, Any]:
     if weight is not None:
         alias["additional_version_weights"] = {"current": weight}
     return {
-        "function_name": "orders-api", "code_source_type": "CODE_SOURCE_TYPE_S3",
-        "s3": {"bucket": "code-bucket", "key": "orders.zip"}, "runtime": "python3.13",
-        "handler": "app.handler", "aliases": [alias],
+        "function_name": "orders-api",
+        "code_source_type": "CODE_SOURCE_TYPE_S3",
+        "s3": {"bucket": "code-bucket", "key": "orders.zip"},
+        "runtime": "python3.13",
+        "handler": "app.handler",
+        "aliases": [alias],
         "secret_environment": {"API_TOKEN": "tok-very-secret"},
-    }  # fmt: skip
+    }
 
 
 # -- validate and schema ---------------------------------------------------------------------
@@ -48,7 +55,9 @@ def canary(weight: float | None, version: str = "3") -> dict[str, Any]:
 
 def test_shipped_manifests_exist() -> None:
     assert {p.name for p in MANIFESTS} >= {
-        "hello-world-api.yaml", "image-processor.yaml", "analytics-job.yaml"
+        "hello-world-api.yaml",
+        "image-processor.yaml",
+        "analytics-job.yaml",
     }
 
 
@@ -69,8 +78,10 @@ def test_validate_lists_every_error_one_per_line(
     assert code == 1 and out == ""
     lines = err.strip().splitlines()
     assert f"{path}: memory_mb: must be from 128 to 10240" in lines
-    assert any(line.startswith(f"{path}: aliases[0].additional_version_weights: weight must")
-               for line in lines)  # fmt: skip
+    assert any(
+        line.startswith(f"{path}: aliases[0].additional_version_weights: weight must")
+        for line in lines
+    )
     assert any(line.startswith(f"{path}: secret_environment:") for line in lines)
     assert "tok-hidden" not in err and "Traceback" not in err
 
@@ -79,11 +90,13 @@ def test_validate_unreadable_manifests(tmp_path: Path, capsys: pytest.CaptureFix
     broken = tmp_path / "broken.yaml"
     broken.write_text("spec: [unclosed\n")
     wrong_kind = tmp_path / "bucket.yaml"
-    wrong_kind.write_text("apiVersion: aws.project-planton.org/v1\nkind: AwsS3Bucket\n"
-                          "metadata: {name: b}\nspec: {}\n")  # fmt: skip
+    wrong_kind.write_text(
+        "apiVersion: aws.project-planton.org/v1\nkind: AwsS3Bucket\nmetadata: {name: b}\nspec: {}\n"
+    )
     missing = tmp_path / "missing.yaml"
-    code, out, err = cli(capsys, "validate", str(broken), str(wrong_kind), str(missing),
-                         str(MANIFESTS[0]))  # fmt: skip
+    code, out, err = cli(
+        capsys, "validate", str(broken), str(wrong_kind), str(missing), str(MANIFESTS[0])
+    )
     assert code == 1
     lines = err.strip().splitlines()
     assert any(line.startswith(f"{broken}: invalid YAML (line") for line in lines)
@@ -116,7 +129,10 @@ def test_plan_each_shipped_manifest_as_tree_and_json(
     source = yaml.safe_load(manifest.read_text())["spec"]
     code, tree, _ = cli(capsys, "plan", str(manifest))
     assert code == 0
-    assert f"+ planton:aws:AwsLambda  {yaml.safe_load(manifest.read_text())['metadata']['name']}" in tree
+    assert (
+        f"+ planton:aws:AwsLambda  {yaml.safe_load(manifest.read_text())['metadata']['name']}"
+        in tree
+    )
     assert "aws:lambda/function:Function" in tree
     assert f"memorySize: {source['memory_mb']}" in tree
     code, out, _ = cli(capsys, "plan", "--json", str(manifest))
@@ -155,6 +171,7 @@ def test_plan_json_hides_secrets_and_uses_version_placeholders(
 ) -> None:
     spec = canary(None, version="current")
     code, out, _ = cli(capsys, "plan", "--json", str(write_manifest(tmp_path, spec)))
+    assert code == 0
     resources = json.loads(out)
     function = next(r for r in resources if r["type"] == "aws:lambda/function:Function")
     assert function["inputs"]["environment"]["variables"]["API_TOKEN"] == "[secret]"
@@ -163,7 +180,9 @@ def test_plan_json_hides_secrets_and_uses_version_placeholders(
     assert "tok-very-secret" not in out
 
 
-def test_plan_stack_dev(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plan_stack_dev(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(ROOT)
     code, out, err = cli(capsys, "plan", "--stack", "dev", "--json")
     assert code == 0, err
@@ -177,16 +196,27 @@ def test_plan_stack_dev(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.
     assert code == 0 and "hello-dev" in tree
 
 
-def test_plan_against_shows_a_canary_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_plan_against_shows_a_canary_step(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = write_manifest(tmp_path, canary(0.1), "step1.yaml")
     after = write_manifest(tmp_path, canary(0.5), "step2.yaml")
     code, out, _ = cli(capsys, "plan", str(after), "--against", str(before), "--json")
     assert code == 0
-    assert json.loads(out) == [{
-        "change": "update", "type": "aws:lambda/alias:Alias", "name": "orders-api-live",
-        "fields": [{"path": "routingConfig.additionalVersionWeights.(new version)",
-                    "before": 0.1, "after": 0.5}],
-    }]  # fmt: skip
+    assert json.loads(out) == [
+        {
+            "change": "update",
+            "type": "aws:lambda/alias:Alias",
+            "name": "orders-api-live",
+            "fields": [
+                {
+                    "path": "routingConfig.additionalVersionWeights.(new version)",
+                    "before": 0.1,
+                    "after": 0.5,
+                }
+            ],
+        }
+    ]
     code, text, _ = cli(capsys, "plan", str(after), "--against", str(before))
     assert "~ aws:lambda/alias:Alias  orders-api-live" in text
     assert "routingConfig.additionalVersionWeights.(new version): 0.1 → 0.5" in text
@@ -197,6 +227,7 @@ def test_plan_against_shows_a_promotion(tmp_path: Path, capsys: pytest.CaptureFi
     canary_step = write_manifest(tmp_path, canary(0.5), "canary.yaml")
     promoted = write_manifest(tmp_path, canary(None, version="current"), "promoted.yaml")
     code, out, _ = cli(capsys, "plan", str(promoted), "--against", str(canary_step), "--json")
+    assert code == 0
     (change,) = json.loads(out)
     assert {(f["path"], f["before"], f["after"]) for f in change["fields"]} == {
         ("functionVersion", "3", "(new version)"),
@@ -231,7 +262,10 @@ def test_plan_needs_a_manifest_or_a_stack(capsys: pytest.CaptureFixture[str]) ->
 def test_python_dash_m_entry_point() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "planton_lambda", "validate", str(MANIFESTS[0])],
-        capture_output=True, text=True, cwd=ROOT, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "valid" in result.stdout

@@ -30,6 +30,7 @@ QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:orders-dlq"
 TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:orders-dlq"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 ROLE_ARN = "arn:aws:iam::123456789012:role/existing"
+APIGATEWAY = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31"
 
 
 def policy_of(run: Any) -> dict[str, Any]:
@@ -44,13 +45,21 @@ def statements_by_sid(run: Any) -> dict[str, dict[str, Any]]:
 def canary_spec(make_spec: Any) -> dict[str, Any]:
     return make_spec(
         aliases=[
-            {"name": "live", "function_version": "3", "additional_version_weights": {"current": 0.1}},
+            {
+                "name": "live",
+                "function_version": "3",
+                "additional_version_weights": {"current": 0.1},
+            },
             {"name": "warm", "provisioned_concurrency": 5},
             {"name": "edge", "function_version": "$LATEST"},
         ],
-        function_url={"auth_type": "NONE", "public": True, "alias": "live",
-                      "cors": {"allow_origins": ["https://shop.example"], "allow_methods": ["GET"]}},
-    )  # fmt: skip
+        function_url={
+            "auth_type": "NONE",
+            "public": True,
+            "alias": "live",
+            "cors": {"allow_origins": ["https://shop.example"], "allow_methods": ["GET"]},
+        },
+    )
 
 
 # -- the component and its children --------------------------------------------------------
@@ -69,12 +78,20 @@ def test_component_type_and_every_child_parented(deploy: Any, make_spec: Any) ->
 
 def test_resource_counts_for_a_full_spec(deploy: Any, make_spec: Any) -> None:
     run = deploy(canary_spec(make_spec))
-    counts = {typ: len(run.of_type(typ)) for typ in
-              (FUNCTION, ROLE, ROLE_POLICY, LOG_GROUP, ALIAS, CONCURRENCY, URL, PERMISSION)}  # fmt: skip
+    counts = {
+        typ: len(run.of_type(typ))
+        for typ in (FUNCTION, ROLE, ROLE_POLICY, LOG_GROUP, ALIAS, CONCURRENCY, URL, PERMISSION)
+    }
     assert counts == {
-        FUNCTION: 1, ROLE: 1, ROLE_POLICY: 1, LOG_GROUP: 1,
-        ALIAS: 3, CONCURRENCY: 1, URL: 1, PERMISSION: 2,
-    }  # fmt: skip
+        FUNCTION: 1,
+        ROLE: 1,
+        ROLE_POLICY: 1,
+        LOG_GROUP: 1,
+        ALIAS: 3,
+        CONCURRENCY: 1,
+        URL: 1,
+        PERMISSION: 2,
+    }
 
 
 def test_two_components_in_one_program_do_not_collide(make_spec: Any) -> None:
@@ -89,7 +106,9 @@ def test_two_components_in_one_program_do_not_collide(make_spec: Any) -> None:
 
 
 def test_invalid_dict_spec_registers_nothing(make_spec: Any) -> None:
-    bad = make_spec(memory_mb=64, aliases=[{"name": "live", "additional_version_weights": {"2": 1.5}}])
+    bad = make_spec(
+        memory_mb=64, aliases=[{"name": "live", "additional_version_weights": {"2": 1.5}}]
+    )
 
     def program() -> SpecError | None:
         try:
@@ -115,15 +134,15 @@ def test_accepts_a_validated_model(deploy: Any, make_spec: Any) -> None:
 def custom_children(run: Any) -> list[RecordedResource]:
     """The component's AWS resources (stack references are read by the engine, not AWS)."""
     component = run.one(COMPONENT).urn
-    return [r for r in run.resources if r.parent == component and r.custom
-            and r.type != STACK_REF]  # fmt: skip
+    return [r for r in run.resources if r.parent == component and r.custom and r.type != STACK_REF]
 
 
 def test_provider_in_opts_reaches_every_child(make_spec: Any) -> None:
     def program() -> AwsLambda:
         provider = aws.Provider("eu", region="eu-west-1")
-        return AwsLambda("orders", canary_spec(make_spec),
-                         opts=pulumi.ResourceOptions(provider=provider))  # fmt: skip
+        return AwsLambda(
+            "orders", canary_spec(make_spec), opts=pulumi.ResourceOptions(provider=provider)
+        )
 
     run = run_mocked(program)
     provider_urn = next(r.urn for r in run.resources if r.type == "pulumi:providers:aws")
@@ -136,8 +155,11 @@ def test_provider_in_opts_reaches_every_child(make_spec: Any) -> None:
 def test_providers_map_reaches_every_child(make_spec: Any) -> None:
     def program() -> AwsLambda:
         provider = aws.Provider("other-account", region="us-west-2")
-        return AwsLambda("orders", canary_spec(make_spec),
-                         opts=pulumi.ResourceOptions(providers={"aws": provider}))  # fmt: skip
+        return AwsLambda(
+            "orders",
+            canary_spec(make_spec),
+            opts=pulumi.ResourceOptions(providers={"aws": provider}),
+        )
 
     run = run_mocked(program)
     provider_urn = next(r.urn for r in run.resources if r.type == "pulumi:providers:aws")
@@ -172,8 +194,9 @@ def test_minimal_policy_writes_only_its_own_log_group(deploy: Any, make_spec: An
 
 
 def test_no_wildcard_resource_without_vpc_or_tracing(deploy: Any, make_spec: Any) -> None:
-    run = deploy(make_spec(dead_letter_target_arn={"value": QUEUE_ARN},
-                           kms_key_arn={"value": KEY_ARN}))  # fmt: skip
+    run = deploy(
+        make_spec(dead_letter_target_arn={"value": QUEUE_ARN}, kms_key_arn={"value": KEY_ARN})
+    )
     assert all(s["Resource"] != "*" for s in policy_of(run)["Statement"])
 
 
@@ -183,7 +206,8 @@ def test_vpc_actions_only_with_subnets(deploy: Any, make_spec: Any) -> None:
     vpc = statements_by_sid(run)["ManageVpcNetworkInterfaces"]
     assert "ec2:CreateNetworkInterface" in vpc["Action"]
     assert run.one(FUNCTION).inputs["vpcConfig"] == {
-        "subnetIds": ["subnet-1a"], "securityGroupIds": ["sg-1a"]
+        "subnetIds": ["subnet-1a"],
+        "securityGroupIds": ["sg-1a"],
     }
 
 
@@ -191,15 +215,18 @@ def test_xray_only_with_active_tracing(deploy: Any, make_spec: Any) -> None:
     assert "WriteXRayTraces" not in statements_by_sid(deploy(make_spec(tracing="PassThrough")))
     run = deploy(make_spec(tracing="Active"))
     assert statements_by_sid(run)["WriteXRayTraces"]["Action"] == [
-        "xray:PutTraceSegments", "xray:PutTelemetryRecords"
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
     ]
     assert run.one(FUNCTION).inputs["tracingConfig"] == {"mode": "Active"}
 
 
-@pytest.mark.parametrize(("arn", "action"), [(QUEUE_ARN, "sqs:SendMessage"),
-                                             (TOPIC_ARN, "sns:Publish")])  # fmt: skip
-def test_dead_letter_send_only_on_its_target(deploy: Any, make_spec: Any, arn: str,
-                                             action: str) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("arn", "action"), [(QUEUE_ARN, "sqs:SendMessage"), (TOPIC_ARN, "sns:Publish")]
+)
+def test_dead_letter_send_only_on_its_target(
+    deploy: Any, make_spec: Any, arn: str, action: str
+) -> None:
     run = deploy(make_spec(dead_letter_target_arn={"value": arn}))
     statement = statements_by_sid(run)["SendToDeadLetterTarget"]
     assert statement["Action"] == [action]
@@ -217,20 +244,32 @@ def test_kms_decrypt_only_on_the_key(deploy: Any, make_spec: Any) -> None:
 
 def test_role_options_add_statements_policies_and_boundary(deploy: Any, make_spec: Any) -> None:
     boundary = "arn:aws:iam::123456789012:policy/boundary"
-    statement = {"Effect": "Allow", "Action": ["dynamodb:GetItem"],
-                 "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/orders"}  # fmt: skip
-    run = deploy(make_spec(role={
-        "managed_policy_arns": ["arn:aws:iam::aws:policy/AWSXrayReadOnlyAccess",
-                                "arn:aws:iam::123456789012:policy/team/orders-read"],
-        "policy_statements": [statement],
-        "permissions_boundary_arn": boundary,
-    }))  # fmt: skip
+    statement = {
+        "Effect": "Allow",
+        "Action": ["dynamodb:GetItem"],
+        "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/orders",
+    }
+    run = deploy(
+        make_spec(
+            role={
+                "managed_policy_arns": [
+                    "arn:aws:iam::aws:policy/AWSXrayReadOnlyAccess",
+                    "arn:aws:iam::123456789012:policy/team/orders-read",
+                ],
+                "policy_statements": [statement],
+                "permissions_boundary_arn": boundary,
+            }
+        )
+    )
     assert statement in policy_of(run)["Statement"]
     attachments = sorted(a.inputs["policyArn"] for a in run.of_type(ATTACHMENT))
-    assert attachments == ["arn:aws:iam::123456789012:policy/team/orders-read",
-                           "arn:aws:iam::aws:policy/AWSXrayReadOnlyAccess"]  # fmt: skip
+    assert attachments == [
+        "arn:aws:iam::123456789012:policy/team/orders-read",
+        "arn:aws:iam::aws:policy/AWSXrayReadOnlyAccess",
+    ]
     assert {a.name for a in run.of_type(ATTACHMENT)} == {
-        "orders-role-AWSXrayReadOnlyAccess", "orders-role-123456789012-team-orders-read"
+        "orders-role-AWSXrayReadOnlyAccess",
+        "orders-role-123456789012-team-orders-read",
     }
     assert run.one(ROLE).inputs["permissionsBoundary"] == boundary
 
@@ -251,11 +290,15 @@ def test_existing_role_arn_creates_no_role(deploy: Any, make_spec: Any) -> None:
 
 
 def test_role_arn_from_a_stack_reference(deploy: Any, make_spec: Any) -> None:
-    spec = make_spec(role_arn={"value_from": {"stack": "acme/iam/prod", "output": "lambdaRole"}},
-                     subnets=[{"value_from": {"stack": "acme/net/prod", "output": "subnetA"}}],
-                     security_groups=[{"value_from": {"stack": "acme/net/prod", "output": "sg"}}])  # fmt: skip
-    outputs = {"acme/iam/prod": {"lambdaRole": ROLE_ARN},
-               "acme/net/prod": {"subnetA": "subnet-77", "sg": "sg-77"}}  # fmt: skip
+    spec = make_spec(
+        role_arn={"value_from": {"stack": "acme/iam/prod", "output": "lambdaRole"}},
+        subnets=[{"value_from": {"stack": "acme/net/prod", "output": "subnetA"}}],
+        security_groups=[{"value_from": {"stack": "acme/net/prod", "output": "sg"}}],
+    )
+    outputs = {
+        "acme/iam/prod": {"lambdaRole": ROLE_ARN},
+        "acme/net/prod": {"subnetA": "subnet-77", "sg": "sg-77"},
+    }
     run = deploy(spec, stack_outputs=outputs)
     references = run.of_type(STACK_REF)
     assert sorted(r.inputs["name"] for r in references) == ["acme/iam/prod", "acme/net/prod"]
@@ -278,25 +321,42 @@ def test_log_group_named_for_the_function_with_retention(deploy: Any, make_spec:
     group = run.one(LOG_GROUP).inputs
     assert (group["name"], group["retentionInDays"]) == ("/aws/lambda/orders-api", 30)
     assert run.one(FUNCTION).inputs["loggingConfig"] == {
-        "logFormat": "JSON", "logGroup": "/aws/lambda/orders-api"
+        "logFormat": "JSON",
+        "logGroup": "/aws/lambda/orders-api",
     }
 
 
 def test_function_settings_map_to_pulumi_aws_arguments(deploy: Any, make_spec: Any) -> None:
-    run = deploy(make_spec(
-        description="Orders API", memory_mb=1024, timeout_seconds=30, ephemeral_storage_mb=2048,
-        architecture="ARM64", reserved_concurrency=0, layer_arns=[LAYER_ARN],
-        tags={"team": "orders"},
-    ))  # fmt: skip
+    run = deploy(
+        make_spec(
+            description="Orders API",
+            memory_mb=1024,
+            timeout_seconds=30,
+            ephemeral_storage_mb=2048,
+            architecture="ARM64",
+            reserved_concurrency=0,
+            layer_arns=[LAYER_ARN],
+            tags={"team": "orders"},
+        )
+    )
     inputs = run.one(FUNCTION).inputs
     expected = {
-        "name": "orders-api", "description": "Orders API", "runtime": "python3.13",
-        "handler": "app.handler", "memorySize": 1024, "timeout": 30,
-        "ephemeralStorage": {"size": 2048}, "architectures": ["arm64"],
-        "reservedConcurrentExecutions": 0, "layers": [LAYER_ARN], "packageType": "Zip",
-        "s3Bucket": "code-bucket", "s3Key": "orders/v1.zip", "publish": False,
+        "name": "orders-api",
+        "description": "Orders API",
+        "runtime": "python3.13",
+        "handler": "app.handler",
+        "memorySize": 1024,
+        "timeout": 30,
+        "ephemeralStorage": {"size": 2048},
+        "architectures": ["arm64"],
+        "reservedConcurrentExecutions": 0,
+        "layers": [LAYER_ARN],
+        "packageType": "Zip",
+        "s3Bucket": "code-bucket",
+        "s3Key": "orders/v1.zip",
+        "publish": False,
         "tags": {"team": "orders"},
-    }  # fmt: skip
+    }
     assert {key: inputs.get(key) for key in expected} == expected
 
 
@@ -306,8 +366,9 @@ def test_unset_reserved_concurrency_is_not_sent(deploy: Any, make_spec: Any) -> 
 
 
 def test_secret_environment_values_stay_secret(deploy: Any, make_spec: Any) -> None:
-    run = deploy(make_spec(environment={"STAGE": "prod"},
-                           secret_environment={"DB_PASSWORD": "hunter2"}))  # fmt: skip
+    run = deploy(
+        make_spec(environment={"STAGE": "prod"}, secret_environment={"DB_PASSWORD": "hunter2"})
+    )
     variables = run.one(FUNCTION).inputs["environment"]["variables"]
     assert variables["STAGE"] == "prod"
     assert is_secret(variables["DB_PASSWORD"])
@@ -316,9 +377,14 @@ def test_secret_environment_values_stay_secret(deploy: Any, make_spec: Any) -> N
 
 def test_image_function(deploy: Any, make_spec: Any) -> None:
     uri = "123456789012.dkr.ecr.us-east-1.amazonaws.com/analytics:2025-11-01"
-    spec = make_spec(code_source_type="CODE_SOURCE_TYPE_IMAGE", s3=None, runtime=None,
-                     handler=None, image_uri=uri,
-                     image_config={"command": ["app.run"], "working_directory": "/app"})  # fmt: skip
+    spec = make_spec(
+        code_source_type="CODE_SOURCE_TYPE_IMAGE",
+        s3=None,
+        runtime=None,
+        handler=None,
+        image_uri=uri,
+        image_config={"command": ["app.run"], "working_directory": "/app"},
+    )
     inputs = deploy(spec).one(FUNCTION).inputs
     assert (inputs["packageType"], inputs["imageUri"]) == ("Image", uri)
     assert inputs["imageConfig"] == {"commands": ["app.run"], "workingDirectory": "/app"}
@@ -329,12 +395,19 @@ def test_image_function(deploy: Any, make_spec: Any) -> None:
 
 
 def test_layers_built_and_used_after_existing_ones(deploy: Any, make_spec: Any) -> None:
-    spec = make_spec(layer_arns=[LAYER_ARN], layers=[{
-        "name": "orders-deps", "code_source_type": "CODE_SOURCE_TYPE_S3",
-        "s3": {"bucket": "code-bucket", "key": "layers/deps.zip"},
-        "compatible_runtimes": ["python3.13"], "compatible_architectures": ["ARM64"],
-        "description": "dependencies",
-    }])  # fmt: skip
+    spec = make_spec(
+        layer_arns=[LAYER_ARN],
+        layers=[
+            {
+                "name": "orders-deps",
+                "code_source_type": "CODE_SOURCE_TYPE_S3",
+                "s3": {"bucket": "code-bucket", "key": "layers/deps.zip"},
+                "compatible_runtimes": ["python3.13"],
+                "compatible_architectures": ["ARM64"],
+                "description": "dependencies",
+            }
+        ],
+    )
     run = deploy(spec)
     layer = run.one(LAYER).inputs
     assert layer["layerName"] == "orders-deps"
@@ -371,8 +444,11 @@ def test_canary_weights_route_to_the_published_version(deploy: Any, make_spec: A
 
 def test_promotion_and_rollback_are_config_changes(deploy: Any, make_spec: Any) -> None:
     promoted = deploy(make_spec(aliases=[{"name": "live", "function_version": "current"}]))
-    assert aliases_by_name(promoted)["live"] == {"name": "live", "functionName": "orders-api",
-                                                 "functionVersion": "1"}  # fmt: skip
+    assert aliases_by_name(promoted)["live"] == {
+        "name": "live",
+        "functionName": "orders-api",
+        "functionVersion": "1",
+    }
     rolled_back = deploy(make_spec(aliases=[{"name": "live", "function_version": "3"}]))
     assert aliases_by_name(rolled_back)["live"]["functionVersion"] == "3"
     assert "routingConfig" not in aliases_by_name(rolled_back)["live"]
@@ -381,8 +457,11 @@ def test_promotion_and_rollback_are_config_changes(deploy: Any, make_spec: Any) 
 def test_provisioned_concurrency_on_its_alias(deploy: Any, make_spec: Any) -> None:
     run = deploy(canary_spec(make_spec))
     config = run.one(CONCURRENCY)
-    assert config.inputs == {"functionName": "orders-api", "qualifier": "warm",
-                             "provisionedConcurrentExecutions": 5}  # fmt: skip
+    assert config.inputs == {
+        "functionName": "orders-api",
+        "qualifier": "warm",
+        "provisionedConcurrentExecutions": 5,
+    }
     warm = next(a for a in run.of_type(ALIAS) if a.inputs["name"] == "warm")
     assert warm.urn in config.dependencies
 
@@ -390,8 +469,12 @@ def test_provisioned_concurrency_on_its_alias(deploy: Any, make_spec: Any) -> No
 def test_aliases_and_url_are_deleted_with_the_function(deploy: Any, make_spec: Any) -> None:
     run = deploy(canary_spec(make_spec))
     function_urn = run.one(FUNCTION).urn
-    for resource in [*run.of_type(ALIAS), *run.of_type(CONCURRENCY), *run.of_type(URL),
-                     *run.of_type(PERMISSION)]:  # fmt: skip
+    for resource in [
+        *run.of_type(ALIAS),
+        *run.of_type(CONCURRENCY),
+        *run.of_type(URL),
+        *run.of_type(PERMISSION),
+    ]:
         assert resource.deleted_with == function_urn, resource.name
 
 
@@ -399,8 +482,11 @@ def test_public_url_targets_the_alias_with_both_permissions(deploy: Any, make_sp
     run = deploy(canary_spec(make_spec))
     url = run.one(URL).inputs
     assert (url["authorizationType"], url["qualifier"]) == ("NONE", "live")
-    assert url["cors"] == {"allowOrigins": ["https://shop.example"], "allowMethods": ["GET"],
-                           "allowCredentials": False}  # fmt: skip
+    assert url["cors"] == {
+        "allowOrigins": ["https://shop.example"],
+        "allowMethods": ["GET"],
+        "allowCredentials": False,
+    }
     permissions = {p.inputs["action"]: p.inputs for p in run.of_type(PERMISSION)}
     assert set(permissions) == {"lambda:InvokeFunctionUrl", "lambda:InvokeFunction"}
     assert permissions["lambda:InvokeFunctionUrl"]["functionUrlAuthType"] == "NONE"
@@ -426,7 +512,7 @@ def test_outputs_with_aliases_and_url(deploy: Any, make_spec: Any) -> None:
     assert outputs == {
         "function_arn": arn,
         "function_name": "orders-api",
-        "invoke_arn": f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations",
+        "invoke_arn": f"{APIGATEWAY}/functions/{arn}/invocations",
         "qualified_arn": f"{arn}:1",
         "version": "1",
         "role_arn": "arn:aws:iam::123456789012:role/orders-role",
@@ -434,7 +520,7 @@ def test_outputs_with_aliases_and_url(deploy: Any, make_spec: Any) -> None:
         "layer_arns": [],
         "alias_arns": {name: f"{arn}:{name}" for name in ("live", "warm", "edge")},
         "function_url": "https://orders-url.lambda-url.us-east-1.on.aws/",
-    }  # fmt: skip
+    }
 
 
 def test_outputs_without_publishing(deploy: Any, make_spec: Any) -> None:

@@ -12,8 +12,18 @@ from planton_lambda.stack import MANIFEST_KEY, SPEC_KEY, STACK_INPUT_ENV, spec_f
 from planton_lambda.testing import run_stack_program
 
 ROOT = Path(__file__).resolve().parent.parent
-OUTPUTS = {"function_arn", "function_name", "invoke_arn", "qualified_arn", "version", "role_arn",
-           "log_group_name", "layer_arns", "alias_arns", "function_url"}  # fmt: skip
+OUTPUTS = {
+    "function_arn",
+    "function_name",
+    "invoke_arn",
+    "qualified_arn",
+    "version",
+    "role_arn",
+    "log_group_name",
+    "layer_arns",
+    "alias_arns",
+    "function_url",
+}
 
 
 def test_dev_stack_deploys_its_spec_and_exports_every_output() -> None:
@@ -42,11 +52,19 @@ def test_shared_layer_program_builds_the_layer_once() -> None:
     assert run.exports["payments"]["layer_arns"] == [arn]
 
 
-SPEC = {"function_name": "cfg-fn", "code_source_type": "CODE_SOURCE_TYPE_S3",
-        "s3": {"bucket": "code-bucket", "key": "fn.zip"}, "runtime": "python3.13",
-        "handler": "app.handler"}  # fmt: skip
-MANIFEST = {"apiVersion": "aws.project-planton.org/v1", "kind": "AwsLambda",
-            "metadata": {"name": "from-manifest"}, "spec": SPEC}  # fmt: skip
+SPEC = {
+    "function_name": "cfg-fn",
+    "code_source_type": "CODE_SOURCE_TYPE_S3",
+    "s3": {"bucket": "code-bucket", "key": "fn.zip"},
+    "runtime": "python3.13",
+    "handler": "app.handler",
+}
+MANIFEST = {
+    "apiVersion": "aws.project-planton.org/v1",
+    "kind": "AwsLambda",
+    "metadata": {"name": "from-manifest"},
+    "spec": SPEC,
+}
 
 
 def getter(config: dict[str, Any]) -> Any:
@@ -77,7 +95,9 @@ def test_stack_input_config_and_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert spec_from_config(getter({}), tmp_path).spec.function_name == "cfg-fn"
 
 
-def test_missing_spec_names_every_config_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_spec_names_every_config_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(STACK_INPUT_ENV, raising=False)
     with pytest.raises(ManifestError) as error:
         spec_from_config(getter({}), tmp_path)
