@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -27,6 +28,21 @@ class SpecModel(BaseModel):
         hide_input_in_errors=True,
         arbitrary_types_allowed=True,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_spelling_per_field(cls, data: Any) -> Any:
+        # `memory_mb` and `memoryMb` name the same field: giving both is ambiguous.
+        if isinstance(data, dict):
+            raise_errors(
+                cls.__name__,
+                [
+                    ((name,), f"given twice, as {name} and {field.alias}: keep one")
+                    for name, field in cls.model_fields.items()
+                    if field.alias and field.alias != name and name in data and field.alias in data
+                ],
+            )
+        return data
 
 
 def raise_errors(model: str, errors: Iterable[tuple[Loc, str]]) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from planton_lambda._model import Loc, SpecModel, raise_errors
 
@@ -14,9 +14,19 @@ LATEST = "$LATEST"
 _VERSION = re.compile(r"^(current|\$LATEST|[1-9][0-9]*)$")
 _ALIAS_NAME = re.compile(r"^(?![0-9]+$)[A-Za-z0-9_-]{1,128}$")
 
-VERSION_HELP = '"current" (the version this deploy publishes), "$LATEST", or a version number like "3"'
+VERSION_HELP = (
+    '"current" (the version this deploy publishes), "$LATEST", or a version number like "3"'
+)
 
-VersionRef = Annotated[str, Field(description=VERSION_HELP)]
+
+def _number_as_text(value: Any) -> Any:
+    # YAML reads `function_version: 3` as a number; AWS version numbers are strings.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+VersionRef = Annotated[str, BeforeValidator(_number_as_text), Field(description=VERSION_HELP)]
 
 
 def _version_error(version: str, *, allow_latest: bool) -> str | None:
@@ -39,10 +49,10 @@ class AliasSpec(SpecModel):
     ]
     description: Annotated[str, Field(max_length=256)] = ""
     function_version: VersionRef = CURRENT
-    additional_version_weights: Annotated[
-        dict[str, float],
-        Field(description="at most one {version: weight}, 0 < weight < 1: the canary split"),
-    ] = {}
+    additional_version_weights: dict[VersionRef, float] = Field(
+        default_factory=dict,
+        description="at most one {version: weight}, 0 < weight < 1: the canary split",
+    )
     provisioned_concurrency: Annotated[int | None, Field(ge=1)] = None
 
     @model_validator(mode="after")
@@ -54,7 +64,7 @@ class AliasSpec(SpecModel):
         errors: list[tuple[Loc, str]] = []
         if not _ALIAS_NAME.match(self.name):
             errors.append(
-                (("name",), "alias names are 1-128 of letters, digits, '-' and '_', not only digits")
+                (("name",), "must be 1-128 of letters, digits, '-' and '_', and not only digits")
             )
         problem = _version_error(self.function_version, allow_latest=True)
         if problem:
@@ -63,7 +73,11 @@ class AliasSpec(SpecModel):
         if self.function_version == LATEST:
             if self.additional_version_weights:
                 errors.append(
-                    (("additional_version_weights",), "an alias on $LATEST cannot split traffic")
+                    (
+                        ("additional_version_weights",),
+                        "an alias on $LATEST cannot split traffic; point function_version at "
+                        "a published version (a number or current) to use weights",
+                    )
                 )
             if self.provisioned_concurrency is not None:
                 errors.append(
@@ -88,17 +102,24 @@ class AliasSpec(SpecModel):
         weights = self.additional_version_weights
         errors: list[tuple[Loc, str]] = []
         if len(weights) > 1:
-            errors.append((loc, "at most one additional version: AWS routes an alias to two"))
+            errors.append(
+                (loc, f"at most one additional version (AWS routes an alias to at most two "
+                 f"versions), got {len(weights)}")
+            )  # fmt: skip
         for version, weight in weights.items():
             problem = _version_error(version, allow_latest=False)
             if problem:
                 errors.append((loc, problem))
             if not 0 < weight < 1:
-                errors.append((loc, f"weight must be between 0 and 1 (exclusive), got {weight}"))
+                errors.append(
+                    (loc, f"weight of version {version} must be between 0 and 1 (exclusive), "
+                     f"got {weight}")
+                )  # fmt: skip
             if version == self.function_version:
                 errors.append(
-                    (loc, f"version {version} is already the alias's function_version")
-                )
+                    (loc, f"version {version} is already the alias's function_version; weight "
+                     "a different version")
+                )  # fmt: skip
         return errors
 
     def versions(self) -> set[str]:

@@ -12,6 +12,10 @@ from planton_lambda._model import SpecModel
 _ACTION = r"^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$"
 _POLICY_ARN = r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[A-Za-z0-9+=,.@_/-]+$"
 
+_POLICY_HELP = (
+    "an IAM policy ARN (arn:aws:iam::aws:policy/<name> or arn:aws:iam::<account>:policy/<name>)"
+)
+
 StringOrList = str | list[str]
 
 
@@ -49,11 +53,14 @@ class PolicyStatement(BaseModel):
 
 
 class RoleOptions(SpecModel):
-    managed_policy_arns: Annotated[
-        list[Annotated[str, Field(pattern=_POLICY_ARN)]],
-        Field(description="IAM policy ARNs attached to the role", max_length=20),
-    ] = []
-    policy_statements: Annotated[
-        list[PolicyStatement], Field(description="extra statements of the role's inline policy")
-    ] = []
-    permissions_boundary_arn: Annotated[str | None, Field(pattern=_POLICY_ARN)] = None
+    managed_policy_arns: list[
+        Annotated[str, Field(pattern=_POLICY_ARN, description=_POLICY_HELP)]
+    ] = Field(
+        default_factory=list, description="IAM policy ARNs attached to the role", max_length=20
+    )
+    policy_statements: list[PolicyStatement] = Field(
+        default_factory=list, description="extra statements of the role's inline policy"
+    )
+    permissions_boundary_arn: Annotated[
+        str | None, Field(pattern=_POLICY_ARN, description=_POLICY_HELP)
+    ] = None

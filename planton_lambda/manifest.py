@@ -27,7 +27,7 @@ class AwsLambdaManifest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
-    apiVersion: Literal["aws.project-planton.org/v1"]  # noqa: N815 - the manifest's own key
+    apiVersion: Literal["aws.project-planton.org/v1"]  # the manifest's own (camelCase) key
     kind: Literal["AwsLambda"]
     metadata: Metadata
     spec: AwsLambdaSpec
@@ -62,19 +62,54 @@ def _looks_like_text(value: str) -> bool:
     return "\n" in value or value.lstrip().startswith("{") or ": " in value
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping (YAML keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *anchor` may override keys
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key: the mapping constructor reports it
+                continue
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice in one mapping", key_node.start_mark
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
 def parse_document(text: str, source: str) -> dict[str, Any]:
     """One YAML mapping, or a one-line ManifestError naming the source and line."""
     try:
-        documents = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+        documents = [doc for doc in yaml.load_all(text, Loader=_StrictLoader) if doc is not None]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(error, "problem", None) or "not valid YAML"
+        problem = " ".join(str(problem).split())
         raise ManifestError(f"{source}: invalid YAML{where}: {problem}") from None
-    if len(documents) != 1 or not isinstance(documents[0], dict):
-        what = "empty" if not documents else "not a single YAML mapping"
-        raise ManifestError(f"{source}: {what}; expected an AwsLambda manifest or spec")
-    return documents[0]
+    if not documents:
+        what = "empty"
+    elif len(documents) > 1:
+        what = f"holds {len(documents)} YAML documents, not one"
+    elif not isinstance(documents[0], dict):
+        what = f"top level is a {_yaml_kind(documents[0])}, not a mapping"
+    else:
+        return documents[0]
+    raise ManifestError(f"{source}: {what}; expected one AwsLambda manifest or spec")
+
+
+def _yaml_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    return type(value).__name__
 
 
 def spec_mapping(data: dict[str, Any], source: str) -> Any:
@@ -87,9 +122,18 @@ def spec_mapping(data: dict[str, Any], source: str) -> Any:
         )
     if data.get("kind") != KIND:
         raise ManifestError(f"{source}: kind is {data.get('kind')!r}; expected {KIND}")
-    unknown = sorted(data.keys() - {"apiVersion", "kind", "metadata", "spec"})
+    unknown = sorted(map(str, data.keys() - {"apiVersion", "kind", "metadata", "spec"}))
     if unknown:
-        raise ManifestError(f"{source}: unknown top-level keys {unknown}")
+        raise ManifestError(
+            f"{source}: unknown top-level keys {unknown}; allowed: apiVersion, kind, metadata, spec"
+        )
+    metadata = data.get("metadata")
+    if (
+        not isinstance(metadata, dict)
+        or not isinstance(metadata.get("name"), str)
+        or not (metadata["name"])
+    ):
+        raise ManifestError(f"{source}: metadata.name is required (the resource's name)")
     if not isinstance(data.get("spec"), dict):
         raise ManifestError(f"{source}: spec is missing or not a mapping")
     return data["spec"]

@@ -6,10 +6,13 @@ import re
 from typing import Annotated, Any
 
 import pulumi
-from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, Field, GetJsonSchemaHandler, WithJsonSchema, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from planton_lambda._model import SpecModel, raise_errors
 
+_REF_HELP = "value_from: {stack, output}"
 _STACK = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$")
 
 
@@ -32,7 +35,13 @@ LiteralOrOutput = Annotated[
 class StackOutputRef(SpecModel):
     """An output of another Pulumi stack, read through a StackReference."""
 
-    stack: Annotated[str, Field(pattern=_STACK.pattern, description="org/project/stack")]
+    stack: Annotated[
+        str,
+        Field(
+            pattern=_STACK.pattern,
+            description="a stack name: org/project/stack (or project/stack, stack)",
+        ),
+    ]
     output: Annotated[str, Field(min_length=1, description="name of the stack output")]
 
 
@@ -47,14 +56,23 @@ class StringValueOrRef(SpecModel):
     def _wrap_plain(cls, data: Any) -> Any:
         if isinstance(data, str | pulumi.Output):
             return {"value": data}
+        if not isinstance(data, dict | StringValueOrRef):
+            raise ValueError(f"must be a string, {{value: ...}} or {_REF_HELP}")
         return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # In YAML a bare string is the common spelling; editors should accept it.
+        return {"anyOf": [{"type": "string", "minLength": 1}, handler(core_schema)]}
 
     @model_validator(mode="after")
     def _exactly_one(self) -> StringValueOrRef:
         if (self.value is None) == (self.value_from is None):
             raise_errors(
                 "StringValueOrRef",
-                [((), "give exactly one of value or value_from: {stack, output}")],
+                [((), f"give exactly one of value or {_REF_HELP}")],
             )
         return self
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import warnings
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
@@ -28,11 +30,11 @@ RESERVED_ENVIRONMENT_KEYS = frozenset(
     {
         "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION",
         "AWS_EXECUTION_ENV", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+        "AWS_SESSION_TOKEN", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "TZ",
     }
 )  # fmt: skip
-# AWS_LAMBDA_* is the runtime's, except the wrapper-script hook AWS documents for users.
-USER_SETTABLE_AWS_LAMBDA_KEYS = frozenset({"AWS_LAMBDA_EXEC_WRAPPER"})
+# AWS_LAMBDA_* is the runtime's, except the hooks AWS documents for users to set.
+USER_SETTABLE_AWS_LAMBDA_KEYS = frozenset({"AWS_LAMBDA_EXEC_WRAPPER", "AWS_LAMBDA_DOTNET_PREJIT"})
 
 _FUNCTION_NAME = r"^[A-Za-z0-9_-]{1,64}$"
 _ENV_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]+$")
@@ -65,8 +67,22 @@ def _check_runtime(identifier: str) -> str:
         supported = ", ".join(runtimes.supported_identifiers())
         raise ValueError(f"unknown Lambda runtime {identifier!r}; supported: {supported}")
     if runtime.is_deprecated():
-        warnings.warn(runtime.deprecation_message(), DeprecatedRuntimeWarning, stacklevel=2)
+        warnings.warn(
+            runtime.deprecation_message(), DeprecatedRuntimeWarning, stacklevel=_caller_level()
+        )
     return identifier
+
+
+def _caller_level() -> int:
+    """The warnings stacklevel of the first frame outside this package and pydantic."""
+    level = 1
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        module = str(frame.f_globals.get("__name__", ""))
+        if not module.startswith(("planton_lambda", "pydantic")):
+            return level
+        frame, level = frame.f_back, level + 1
+    return 1
 
 
 RuntimeId = Annotated[
@@ -96,7 +112,9 @@ class LocalCode(SpecModel):
             "directory for a spec given in code)",
         ),
     ]
-    excludes: Annotated[list[str], Field(description="glob patterns left out of the zip")] = []
+    excludes: list[str] = Field(
+        default_factory=list, description="glob patterns left out of the zip"
+    )
 
     @field_validator("path")
     @classmethod
@@ -106,16 +124,16 @@ class LocalCode(SpecModel):
 
 
 class ImageConfig(SpecModel):
-    command: list[str] = []
-    entry_point: list[str] = []
+    command: list[str] = Field(default_factory=list)
+    entry_point: list[str] = Field(default_factory=list)
     working_directory: str | None = None
 
 
 class CorsSpec(SpecModel):
-    allow_origins: list[str] = []
-    allow_methods: list[str] = []
-    allow_headers: list[str] = []
-    expose_headers: list[str] = []
+    allow_origins: list[str] = Field(default_factory=list)
+    allow_methods: list[str] = Field(default_factory=list)
+    allow_headers: list[str] = Field(default_factory=list)
+    expose_headers: list[str] = Field(default_factory=list)
     allow_credentials: bool = False
     max_age: Annotated[int, Field(ge=0, le=86400)] = 0
 
@@ -155,12 +173,14 @@ class FunctionUrlSpec(SpecModel):
 class LayerSpec(SpecModel):
     """A layer version the component builds and publishes."""
 
-    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,140}$")]
+    name: Annotated[
+        str, Field(pattern=r"^[A-Za-z0-9_-]{1,140}$", description="1-140 of [A-Za-z0-9_-]")
+    ]
     code_source_type: LayerSourceType
     s3: S3Code | None = None
     local: LocalCode | None = None
-    compatible_runtimes: Annotated[list[RuntimeId], Field(max_length=15)] = []
-    compatible_architectures: Annotated[list[Architecture], Field(max_length=2)] = []
+    compatible_runtimes: list[RuntimeId] = Field(default_factory=list, max_length=15)
+    compatible_architectures: list[Architecture] = Field(default_factory=list, max_length=2)
     description: Annotated[str, Field(max_length=256)] = ""
 
     @model_validator(mode="after")
@@ -192,7 +212,10 @@ def _reserved(key: str) -> bool:
 
 EnvMap = Annotated[
     dict[str, str],
-    Field(description="keys [A-Za-z][A-Za-z0-9_]+, not reserved by Lambda; 4 KB in total"),
+    Field(
+        description="keys [A-Za-z][A-Za-z0-9_]+, not reserved by Lambda; 4 KB in total",
+        json_schema_extra={"propertyNames": {"pattern": _ENV_KEY.pattern}},
+    ),
 ]
 
 
@@ -208,7 +231,13 @@ class AwsLambdaSpec(SpecModel):
     image_uri: Annotated[str | None, Field(description="ECR image URI")] = None
     local: LocalCode | None = None
     runtime: RuntimeId | None = None
-    handler: Annotated[str | None, Field(min_length=1, max_length=128)] = None
+    handler: Annotated[
+        str | None,
+        Field(
+            pattern=r"^\S{1,128}$",
+            description="1-128 characters without spaces, like index.handler",
+        ),
+    ] = None
     image_config: ImageConfig | None = None
     memory_mb: Annotated[int, Field(ge=128, le=10240)] = 128
     timeout_seconds: Annotated[int, Field(ge=1, le=900)] = 3
@@ -216,15 +245,15 @@ class AwsLambdaSpec(SpecModel):
     architecture: Architecture = "X86_64"
     role_arn: StringValueOrRef | None = None
     role: RoleOptions | None = None
-    environment: EnvMap = {}
-    secret_environment: EnvMap = {}
-    subnets: list[StringValueOrRef] = []
-    security_groups: list[StringValueOrRef] = []
+    environment: EnvMap = Field(default_factory=dict)
+    secret_environment: EnvMap = Field(default_factory=dict)
+    subnets: list[StringValueOrRef] = Field(default_factory=list)
+    security_groups: list[StringValueOrRef] = Field(default_factory=list)
     reserved_concurrency: Annotated[
         int | None, Field(ge=0, description="0 throttles the function; -1 or unset: unreserved")
     ] = None
-    layer_arns: list[StringValueOrRef] = []
-    layers: list[LayerSpec] = []
+    layer_arns: list[StringValueOrRef] = Field(default_factory=list)
+    layers: list[LayerSpec] = Field(default_factory=list)
     kms_key_arn: StringValueOrRef | None = None
     tracing: Literal["PassThrough", "Active"] = "PassThrough"
     dead_letter_target_arn: Annotated[
@@ -234,12 +263,10 @@ class AwsLambdaSpec(SpecModel):
         int, Field(json_schema_extra={"enum": list(LOG_RETENTION_DAYS)})
     ] = 14
     log_format: Literal["Text", "JSON"] = "Text"
-    publish: Annotated[bool | None, Field(description="default: true when any alias exists")] = (
-        None
-    )
-    aliases: list[AliasSpec] = []
+    publish: Annotated[bool | None, Field(description="default: true when any alias exists")] = None
+    aliases: list[AliasSpec] = Field(default_factory=list)
     function_url: FunctionUrlSpec | None = None
-    tags: dict[str, str] = {}
+    tags: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("reserved_concurrency", mode="before")
     @classmethod
@@ -268,15 +295,22 @@ class AwsLambdaSpec(SpecModel):
     @field_validator("environment", "secret_environment")
     @classmethod
     def _env_keys(cls, env: dict[str, str]) -> dict[str, str]:
+        problems = []
         bad = [k for k in env if not _ENV_KEY.match(k)]
         if bad:
-            raise ValueError(
-                f"invalid keys {bad}: a key starts with a letter, holds letters, digits "
-                "and '_', and has at least 2 characters"
+            problems.append(
+                f"invalid keys {bad}: a key is at least 2 characters, starts with a letter "
+                "and holds only letters, digits and '_'"
             )
-        reserved = [k for k in env if _reserved(k)]
+        reserved = [k for k in env if _ENV_KEY.match(k) and _reserved(k)]
         if reserved:
-            raise ValueError(f"{reserved} reserved by the Lambda runtime (AWS_LAMBDA_*, ...)")
+            problems.append(
+                f"keys {reserved} are reserved by the Lambda runtime; not allowed: "
+                f"{', '.join(sorted(RESERVED_ENVIRONMENT_KEYS))} and AWS_LAMBDA_* (except "
+                f"{', '.join(sorted(USER_SETTABLE_AWS_LAMBDA_KEYS))})"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
         return env
 
     @field_validator("tags")
@@ -284,10 +318,13 @@ class AwsLambdaSpec(SpecModel):
     def _tags(cls, tags: dict[str, str]) -> dict[str, str]:
         if len(tags) > 50:
             raise ValueError(f"at most 50 tags, got {len(tags)}")
-        long_keys = [k for k in tags if not 1 <= len(k) <= 128]
+        bad_keys = [k for k in tags if not 1 <= len(k) <= 128 or k.lower().startswith("aws:")]
         long_values = [k for k, v in tags.items() if len(v) > 256]
-        if long_keys or long_values:
-            raise ValueError("tag keys are 1-128 characters, values at most 256")
+        if bad_keys or long_values:
+            raise ValueError(
+                f"tag keys are 1-128 characters and do not start with 'aws:' (bad: {bad_keys}); "
+                f"values are at most 256 characters (too long: {long_values})"
+            )
         return tags
 
     @model_validator(mode="after")
@@ -337,7 +374,10 @@ class AwsLambdaSpec(SpecModel):
         errors: list[tuple[Loc, str]] = []
         both = sorted(set(self.environment) & set(self.secret_environment))
         if both:
-            errors.append((("secret_environment",), f"keys {both} are also in environment"))
+            errors.append(
+                (("secret_environment",), f"keys {both} are also in environment; a key goes in "
+                 "environment or in secret_environment, not both")
+            )  # fmt: skip
         size = sum(
             len(k.encode()) + len(v.encode())
             for env in (self.environment, self.secret_environment)
@@ -352,10 +392,12 @@ class AwsLambdaSpec(SpecModel):
 
     def _reference_violations(self) -> list[tuple[Loc, str]]:
         checks: list[tuple[Loc, StringValueOrRef | None, re.Pattern[str], str]] = [
-            (("role_arn",), self.role_arn, _ROLE_ARN, "an IAM role ARN"),
-            (("kms_key_arn",), self.kms_key_arn, _KMS_ARN, "a KMS key ARN"),
+            (("role_arn",), self.role_arn, _ROLE_ARN,
+             "an IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
+            (("kms_key_arn",), self.kms_key_arn, _KMS_ARN,
+             "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)"),
             (("dead_letter_target_arn",), self.dead_letter_target_arn, _DLQ_ARN,
-             "an SQS queue or SNS topic ARN"),
+             "an SQS queue or SNS topic ARN (arn:aws:sqs|sns:<region>:<account>:<name>)"),
             *((("layer_arns", i), ref, _LAYER_ARN,
                "a layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)")
               for i, ref in enumerate(self.layer_arns)),
@@ -382,12 +424,19 @@ class AwsLambdaSpec(SpecModel):
                 (("layers",), f"layer_arns and layers together hold {count} layers; "
                  f"a function uses at most {MAX_LAYERS}")
             )  # fmt: skip
-        if self.is_image and count:
-            errors.append((("layers",), "container image functions cannot use layers"))
+        if self.is_image:
+            for field in ("layer_arns", "layers"):
+                if getattr(self, field):
+                    errors.append(
+                        ((field,), "container image functions cannot use layers; put the "
+                         "layer's content in the image")
+                    )  # fmt: skip
         names = [layer.name for layer in self.layers]
         for i, name in enumerate(names):
             if name in names[:i]:
-                errors.append((("layers", i, "name"), f"duplicate layer name {name!r}"))
+                errors.append(
+                    (("layers", i, "name"), f"duplicate layer name {name!r}; names must be unique")
+                )
         return errors
 
     def _alias_violations(self) -> list[tuple[Loc, str]]:
@@ -395,7 +444,10 @@ class AwsLambdaSpec(SpecModel):
         names = [alias.name for alias in self.aliases]
         for i, alias in enumerate(self.aliases):
             if alias.name in names[:i]:
-                errors.append((("aliases", i, "name"), f"duplicate alias name {alias.name!r}"))
+                errors.append(
+                    (("aliases", i, "name"), f"duplicate alias name {alias.name!r}; alias "
+                     "names must be unique")
+                )  # fmt: skip
             if CURRENT in alias.versions() and not self.publishes:
                 errors.append(
                     (("aliases", i), "refers to 'current', the version this deploy publishes, "
