@@ -112,8 +112,8 @@ class AliasSpec(SpecModel):
                 errors.append((loc, problem))
             if not 0 < weight < 1:
                 errors.append(
-                    (loc, f"weight of version {version} must be between 0 and 1 (exclusive), "
-                     f"got {weight}")
+                    (loc, f"weight must be between 0 and 1 (exclusive); version {version} "
+                     f"has {weight}")
                 )  # fmt: skip
             if version == self.function_version:
                 errors.append(

@@ -24,11 +24,11 @@ class PolicyStatement(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, hide_input_in_errors=True)
 
-    Sid: str | None = None
-    Effect: Literal["Allow", "Deny"]
-    Action: StringOrList
-    Resource: StringOrList
-    Condition: dict[str, dict[str, Any]] | None = None
+    Sid: str | None = Field(None, description="statement ID")
+    Effect: Literal["Allow", "Deny"] = Field(description="Allow or Deny")
+    Action: StringOrList = Field(description="IAM actions like s3:GetObject")
+    Resource: StringOrList = Field(description="resource ARNs")
+    Condition: dict[str, dict[str, Any]] | None = Field(None, description="IAM condition block")
 
     @field_validator("Action")
     @classmethod

@@ -48,8 +48,8 @@ class StackOutputRef(SpecModel):
 class StringValueOrRef(SpecModel):
     """`{value: "..."}` or `{value_from: {stack, output}}`; a bare string means `{value: ...}`."""
 
-    value: LiteralOrOutput | None = None
-    value_from: StackOutputRef | None = None
+    value: LiteralOrOutput | None = Field(None, description="the string itself")
+    value_from: StackOutputRef | None = Field(None, description="an output of another Pulumi stack")
 
     @model_validator(mode="before")
     @classmethod

@@ -124,17 +124,25 @@ class LocalCode(SpecModel):
 
 
 class ImageConfig(SpecModel):
-    command: list[str] = Field(default_factory=list)
-    entry_point: list[str] = Field(default_factory=list)
-    working_directory: str | None = None
+    command: list[str] = Field(default_factory=list, description="overrides the image CMD")
+    entry_point: list[str] = Field(
+        default_factory=list, description="overrides the image ENTRYPOINT"
+    )
+    working_directory: str | None = Field(None, description="overrides the image WORKDIR")
 
 
 class CorsSpec(SpecModel):
-    allow_origins: list[str] = Field(default_factory=list)
-    allow_methods: list[str] = Field(default_factory=list)
-    allow_headers: list[str] = Field(default_factory=list)
-    expose_headers: list[str] = Field(default_factory=list)
-    allow_credentials: bool = False
+    allow_origins: list[str] = Field(
+        default_factory=list, description="e.g. https://example.com or *"
+    )
+    allow_methods: list[str] = Field(
+        default_factory=list, description="GET, PUT, HEAD, POST, PATCH, DELETE, OPTIONS or *"
+    )
+    allow_headers: list[str] = Field(default_factory=list, description="request headers allowed")
+    expose_headers: list[str] = Field(
+        default_factory=list, description="response headers exposed to the browser"
+    )
+    allow_credentials: bool = Field(False, description="allow cookies and auth headers")
     max_age: Annotated[int, Field(ge=0, le=86400)] = 0
 
     @field_validator("allow_methods")
@@ -148,12 +156,14 @@ class CorsSpec(SpecModel):
 
 
 class FunctionUrlSpec(SpecModel):
-    auth_type: Literal["AWS_IAM", "NONE"]
+    auth_type: Literal["AWS_IAM", "NONE"] = Field(
+        description="AWS_IAM: signed requests only; NONE: public (needs public: true)"
+    )
     public: Annotated[
         bool, Field(description="true acknowledges an unauthenticated URL (auth_type NONE)")
     ] = False
     alias: Annotated[str | None, Field(description="the alias the URL invokes")] = None
-    cors: CorsSpec | None = None
+    cors: CorsSpec | None = Field(None, description="CORS settings of the URL")
 
     @model_validator(mode="after")
     def _public_matches_auth(self) -> FunctionUrlSpec:
@@ -176,9 +186,9 @@ class LayerSpec(SpecModel):
     name: Annotated[
         str, Field(pattern=r"^[A-Za-z0-9_-]{1,140}$", description="1-140 of [A-Za-z0-9_-]")
     ]
-    code_source_type: LayerSourceType
-    s3: S3Code | None = None
-    local: LocalCode | None = None
+    code_source_type: LayerSourceType = Field(description="where the layer's code comes from")
+    s3: S3Code | None = Field(None, description="required iff CODE_SOURCE_TYPE_S3")
+    local: LocalCode | None = Field(None, description="required iff CODE_SOURCE_TYPE_LOCAL")
     compatible_runtimes: list[RuntimeId] = Field(default_factory=list, max_length=15)
     compatible_architectures: list[Architecture] = Field(default_factory=list, max_length=2)
     description: Annotated[str, Field(max_length=256)] = ""
@@ -226,11 +236,15 @@ class AwsLambdaSpec(SpecModel):
         str, Field(pattern=_FUNCTION_NAME, description="1-64 of [A-Za-z0-9_-]")
     ]
     description: Annotated[str, Field(max_length=256)] = ""
-    code_source_type: CodeSourceType
-    s3: S3Code | None = None
+    code_source_type: CodeSourceType = Field(description="where the function's code comes from")
+    s3: S3Code | None = Field(None, description="required iff CODE_SOURCE_TYPE_S3")
     image_uri: Annotated[str | None, Field(description="ECR image URI")] = None
-    local: LocalCode | None = None
-    runtime: RuntimeId | None = None
+    local: LocalCode | None = Field(None, description="required iff CODE_SOURCE_TYPE_LOCAL")
+    runtime: RuntimeId | None = Field(
+        None,
+        description="required for S3/LOCAL, forbidden for IMAGE; a Lambda runtime identifier "
+        "(unknown ones refused, deprecated ones warned about)",
+    )
     handler: Annotated[
         str | None,
         Field(
@@ -238,35 +252,59 @@ class AwsLambdaSpec(SpecModel):
             description="1-128 characters without spaces, like index.handler",
         ),
     ] = None
-    image_config: ImageConfig | None = None
+    image_config: ImageConfig | None = Field(None, description="CODE_SOURCE_TYPE_IMAGE only")
     memory_mb: Annotated[int, Field(ge=128, le=10240)] = 128
     timeout_seconds: Annotated[int, Field(ge=1, le=900)] = 3
     ephemeral_storage_mb: Annotated[int, Field(ge=512, le=10240)] = 512
-    architecture: Architecture = "X86_64"
-    role_arn: StringValueOrRef | None = None
-    role: RoleOptions | None = None
+    architecture: Architecture = Field("X86_64", description="instruction set; ARM64 is Graviton")
+    role_arn: StringValueOrRef | None = Field(
+        None, description="an existing execution role; when absent the component creates one"
+    )
+    role: RoleOptions | None = Field(
+        None, description="options for the role the component creates (only without role_arn)"
+    )
     environment: EnvMap = Field(default_factory=dict)
     secret_environment: EnvMap = Field(default_factory=dict)
-    subnets: list[StringValueOrRef] = Field(default_factory=list)
-    security_groups: list[StringValueOrRef] = Field(default_factory=list)
+    subnets: list[StringValueOrRef] = Field(
+        default_factory=list, description="VPC subnet IDs; with security_groups, or neither"
+    )
+    security_groups: list[StringValueOrRef] = Field(
+        default_factory=list, description="security group IDs; with subnets, or neither"
+    )
     reserved_concurrency: Annotated[
         int | None, Field(ge=0, description="0 throttles the function; -1 or unset: unreserved")
     ] = None
-    layer_arns: list[StringValueOrRef] = Field(default_factory=list)
-    layers: list[LayerSpec] = Field(default_factory=list)
-    kms_key_arn: StringValueOrRef | None = None
-    tracing: Literal["PassThrough", "Active"] = "PassThrough"
+    layer_arns: list[StringValueOrRef] = Field(
+        default_factory=list, description="existing layer versions; with layers, at most 5"
+    )
+    layers: list[LayerSpec] = Field(
+        default_factory=list, description="layers the component builds, used after layer_arns"
+    )
+    kms_key_arn: StringValueOrRef | None = Field(
+        None, description="customer managed key encrypting the environment"
+    )
+    tracing: Literal["PassThrough", "Active"] = Field(
+        "PassThrough", description="X-Ray tracing; Active adds the X-Ray permissions"
+    )
     dead_letter_target_arn: Annotated[
         StringValueOrRef | None, Field(description="SQS queue or SNS topic ARN")
     ] = None
     log_retention_days: Annotated[
-        int, Field(json_schema_extra={"enum": list(LOG_RETENTION_DAYS)})
+        int,
+        Field(
+            description="a CloudWatch retention (1, 3, 5, 7, 14, 30, ..., 3653) or 0: never expire",
+            json_schema_extra={"enum": list(LOG_RETENTION_DAYS)},
+        ),
     ] = 14
-    log_format: Literal["Text", "JSON"] = "Text"
+    log_format: Literal["Text", "JSON"] = Field("Text", description="format of the function's logs")
     publish: Annotated[bool | None, Field(description="default: true when any alias exists")] = None
-    aliases: list[AliasSpec] = Field(default_factory=list)
-    function_url: FunctionUrlSpec | None = None
-    tags: dict[str, str] = Field(default_factory=dict)
+    aliases: list[AliasSpec] = Field(default_factory=list, description="unique names")
+    function_url: FunctionUrlSpec | None = Field(
+        None, description="an HTTPS endpoint, on an alias when one is named"
+    )
+    tags: dict[str, str] = Field(
+        default_factory=dict, description="on the function, role and log group; at most 50"
+    )
 
     @field_validator("reserved_concurrency", mode="before")
     @classmethod

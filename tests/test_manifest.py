@@ -91,7 +91,9 @@ def test_camel_case_manifest(tmp_path: Path) -> None:
 
 
 def test_yaml_anchors_and_merge_keys(tmp_path: Path) -> None:
-    text = SPEC_YAML + "tags: &tags {team: orders}\nenvironment:\n  <<: {STAGE: dev}\n  STAGE: prod\n"
+    text = (
+        SPEC_YAML + "tags: &tags {team: orders}\nenvironment:\n  <<: {STAGE: dev}\n  STAGE: prod\n"
+    )
     parsed = load_manifest(write(tmp_path, text))
     assert parsed.environment == {"STAGE": "prod"}
     assert parsed.tags == {"team": "orders"}
@@ -151,9 +153,14 @@ def test_envelope_without_spec_or_name(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "what"),
-    [("- function_name: a\n", "top level is a list"), ("just words\n", "top level is a string"),
-     ("42\n", "top level is a int"), ("", "empty"), ("# only a comment\n", "empty")],
-)  # fmt: skip
+    [
+        ("- function_name: a\n", "top level is a list"),
+        ("just words\n", "top level is a string"),
+        ("42\n", "top level is a int"),
+        ("", "empty"),
+        ("# only a comment\n", "empty"),
+    ],
+)
 def test_non_mapping(tmp_path: Path, text: str, what: str) -> None:
     path = write(tmp_path, text)
     message = manifest_error(path)
@@ -226,7 +233,9 @@ def test_analytics_job_validates() -> None:
         parsed = load_manifest(MANIFESTS / "analytics-job.yaml")
     assert parsed.is_image
     assert parsed.runtime is None and parsed.handler is None
-    assert parsed.image_uri == "123456789012.dkr.ecr.us-east-1.amazonaws.com/analytics-job:2025-11-01"
+    assert (
+        parsed.image_uri == "123456789012.dkr.ecr.us-east-1.amazonaws.com/analytics-job:2025-11-01"
+    )
     assert (parsed.memory_mb, parsed.timeout_seconds) == (3072, 900)
     assert parsed.environment == {"OUTPUT_BUCKET": "analytics-results", "JOB_PARAM": "full"}
 

@@ -54,8 +54,13 @@ def spec(**fields: Any) -> dict[str, Any]:
 
 
 def image_spec(**fields: Any) -> dict[str, Any]:
-    image: dict[str, Any] = {"code_source_type": IMAGE, "s3": None, "runtime": None,
-                             "handler": None, "image_uri": IMAGE_URI}  # fmt: skip
+    image: dict[str, Any] = {
+        "code_source_type": IMAGE,
+        "s3": None,
+        "runtime": None,
+        "handler": None,
+        "image_uri": IMAGE_URI,
+    }
     return spec(**{**image, **fields})
 
 
@@ -124,9 +129,7 @@ def test_each_code_source_with_its_own_field(source: str) -> None:
     assert parsed.is_image == (source == IMAGE)
 
 
-@pytest.mark.parametrize(
-    ("source", "field"), [(S3, "s3"), (IMAGE, "image_uri"), (LOCAL, "local")]
-)
+@pytest.mark.parametrize(("source", "field"), [(S3, "s3"), (IMAGE, "image_uri"), (LOCAL, "local")])
 def test_code_source_field_required(source: str, field: str) -> None:
     fields: dict[str, Any] = {"code_source_type": source, "s3": None}
     if source == IMAGE:
@@ -154,8 +157,13 @@ def test_code_source_field_of_another_type_refused(source: str, extra: str, kind
 
 
 def test_code_source_type_enum_and_required() -> None:
-    refused(spec(code_source_type="ZIP"), "code_source_type", "CODE_SOURCE_TYPE_S3",
-            "CODE_SOURCE_TYPE_IMAGE", "CODE_SOURCE_TYPE_LOCAL")  # fmt: skip
+    refused(
+        spec(code_source_type="ZIP"),
+        "code_source_type",
+        "CODE_SOURCE_TYPE_S3",
+        "CODE_SOURCE_TYPE_IMAGE",
+        "CODE_SOURCE_TYPE_LOCAL",
+    )
     assert refused(spec(code_source_type=None), "code_source_type") == "code_source_type: required"
 
 
@@ -233,8 +241,12 @@ def test_runtime_deprecation_dates() -> None:
 
 
 def test_layer_compatible_runtimes_are_checked() -> None:
-    layer = {"name": "deps", "code_source_type": S3, "s3": {"bucket": "bkt", "key": "k.zip"},
-             "compatible_runtimes": ["python3.13", "cobol"]}  # fmt: skip
+    layer = {
+        "name": "deps",
+        "code_source_type": S3,
+        "s3": {"bucket": "bkt", "key": "k.zip"},
+        "compatible_runtimes": ["python3.13", "cobol"],
+    }
     refused(spec(layers=[layer]), "layers[0].compatible_runtimes[1]", "unknown Lambda runtime")
 
 
@@ -283,16 +295,25 @@ def test_role_and_role_arn_are_exclusive() -> None:
 
 
 def test_role_options_are_checked() -> None:
-    refused(spec(role={"managed_policy_arns": ["AmazonS3ReadOnlyAccess"]}),
-            "role.managed_policy_arns[0]", "must be an IAM policy ARN")  # fmt: skip
+    refused(
+        spec(role={"managed_policy_arns": ["AmazonS3ReadOnlyAccess"]}),
+        "role.managed_policy_arns[0]",
+        "must be an IAM policy ARN",
+    )
     statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
     parsed = accepted(spec(role={"policy_statements": [statement]}))
     assert parsed.role is not None
     assert parsed.role.policy_statements[0].document() == statement
-    refused(spec(role={"policy_statements": [{**statement, "Effect": "Maybe"}]}),
-            "role.policy_statements[0].Effect", "'Allow' or 'Deny'")  # fmt: skip
-    refused(spec(role={"policy_statements": [{**statement, "Action": "get everything"}]}),
-            "role.policy_statements[0].Action", "IAM actions")  # fmt: skip
+    refused(
+        spec(role={"policy_statements": [{**statement, "Effect": "Maybe"}]}),
+        "role.policy_statements[0].Effect",
+        "'Allow' or 'Deny'",
+    )
+    refused(
+        spec(role={"policy_statements": [{**statement, "Action": "get everything"}]}),
+        "role.policy_statements[0].Action",
+        "IAM actions",
+    )
 
 
 # --- environment ----------------------------------------------------------------------
@@ -314,8 +335,14 @@ def test_environment_key_accepted(key: str) -> None:
     "key", ["AWS_REGION", "AWS_LAMBDA_FUNCTION_NAME", "AWS_ACCESS_KEY_ID", "LAMBDA_TASK_ROOT"]
 )
 def test_reserved_environment_keys_refused(field: str, key: str) -> None:
-    refused(spec(**{field: {key: "v"}}), field, f"[{key!r}]", "reserved by the Lambda runtime",
-            "AWS_LAMBDA_*", "except AWS_LAMBDA_DOTNET_PREJIT, AWS_LAMBDA_EXEC_WRAPPER")  # fmt: skip
+    refused(
+        spec(**{field: {key: "v"}}),
+        field,
+        f"[{key!r}]",
+        "reserved by the Lambda runtime",
+        "AWS_LAMBDA_*",
+        "except AWS_LAMBDA_DOTNET_PREJIT, AWS_LAMBDA_EXEC_WRAPPER",
+    )
 
 
 def test_environment_size_edge() -> None:
@@ -403,15 +430,23 @@ def test_reserved_concurrency_below_minus_one_refused() -> None:
 
 
 def _layer(name: str, **fields: Any) -> dict[str, Any]:
-    return {"name": name, "code_source_type": S3, "s3": {"bucket": "bkt", "key": f"{name}.zip"},
-            **fields}  # fmt: skip
+    return {
+        "name": name,
+        "code_source_type": S3,
+        "s3": {"bucket": "bkt", "key": f"{name}.zip"},
+        **fields,
+    }
 
 
 def test_at_most_five_layers() -> None:
     arns = [LAYER_ARN.replace("deps", f"l{i}") for i in range(3)]
     assert len(accepted(spec(layer_arns=arns, layers=[_layer("a"), _layer("b")])).layers) == 2
-    refused(spec(layer_arns=arns, layers=[_layer("a"), _layer("b"), _layer("c")]),
-            "layers", "6 layers", "at most 5")  # fmt: skip
+    refused(
+        spec(layer_arns=arns, layers=[_layer("a"), _layer("b"), _layer("c")]),
+        "layers",
+        "6 layers",
+        "at most 5",
+    )
     refused(spec(layer_arns=[LAYER_ARN] * 6), "layers", "6 layers", "at most 5")
 
 
@@ -423,18 +458,30 @@ def test_layers_refused_for_images(field: str, value: list[Any]) -> None:
 
 
 def test_duplicate_layer_names_refused() -> None:
-    refused(spec(layers=[_layer("deps"), _layer("tools"), _layer("deps")]),
-            "layers[2].name", "duplicate layer name 'deps'")  # fmt: skip
+    refused(
+        spec(layers=[_layer("deps"), _layer("tools"), _layer("deps")]),
+        "layers[2].name",
+        "duplicate layer name 'deps'",
+    )
 
 
 def test_layer_spec_rules() -> None:
     refused(spec(layers=[_layer("bad name")]), "layers[0].name", "must be 1-140 of [A-Za-z0-9_-]")
-    refused(spec(layers=[_layer("deps", s3=None)]), "layers[0].s3",
-            "required when code_source_type is CODE_SOURCE_TYPE_S3")  # fmt: skip
-    refused(spec(layers=[_layer("deps", code_source_type=IMAGE)]), "layers[0].code_source_type",
-            "'CODE_SOURCE_TYPE_S3' or 'CODE_SOURCE_TYPE_LOCAL'")  # fmt: skip
-    refused(spec(layers=[_layer("deps", local={"path": "layer"})]), "layers[0].local",
-            "only allowed when code_source_type is CODE_SOURCE_TYPE_LOCAL")  # fmt: skip
+    refused(
+        spec(layers=[_layer("deps", s3=None)]),
+        "layers[0].s3",
+        "required when code_source_type is CODE_SOURCE_TYPE_S3",
+    )
+    refused(
+        spec(layers=[_layer("deps", code_source_type=IMAGE)]),
+        "layers[0].code_source_type",
+        "'CODE_SOURCE_TYPE_S3' or 'CODE_SOURCE_TYPE_LOCAL'",
+    )
+    refused(
+        spec(layers=[_layer("deps", local={"path": "layer"})]),
+        "layers[0].local",
+        "only allowed when code_source_type is CODE_SOURCE_TYPE_LOCAL",
+    )
     layer = accepted(spec(layers=[_layer("deps", compatible_architectures=["ARM64"])])).layers[0]
     assert layer.compatible_architectures == ["ARM64"]
 
@@ -453,8 +500,12 @@ def test_log_retention_includes_never_expire_and_cloudwatch_values() -> None:
 
 @pytest.mark.parametrize("days", [2, -1, 10, 4000])
 def test_log_retention_other_values_refused(days: int) -> None:
-    refused(spec(log_retention_days=days), "log_retention_days",
-            f"{days} is not a CloudWatch retention", "0, 1, 3, 5, 7, 14, 30")  # fmt: skip
+    refused(
+        spec(log_retention_days=days),
+        "log_retention_days",
+        f"{days} is not a CloudWatch retention",
+        "0, 1, 3, 5, 7, 14, 30",
+    )
 
 
 def test_log_format_and_tracing_enums() -> None:
@@ -482,8 +533,12 @@ def test_alias_names_accepted(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["123", "0", "a" * 129, "", "a.b", "live now"])
 def test_alias_names_refused(name: str) -> None:
-    refused(spec(aliases=[alias(name=name)]), "aliases[0].name",
-            "1-128 of letters, digits, '-' and '_'", "not only digits")  # fmt: skip
+    refused(
+        spec(aliases=[alias(name=name)]),
+        "aliases[0].name",
+        "1-128 of letters, digits, '-' and '_'",
+        "not only digits",
+    )
 
 
 def test_duplicate_alias_names_refused() -> None:
@@ -499,8 +554,14 @@ def test_function_version_accepted(version: str | int) -> None:
 
 @pytest.mark.parametrize("version", ["v3", "0", "03", "latest", "", "-1", "3.0"])
 def test_function_version_refused(version: str) -> None:
-    refused(spec(aliases=[alias(function_version=version)]), "aliases[0].function_version",
-            "is not a version", '"current"', '"$LATEST"', 'a version number like "3"')  # fmt: skip
+    refused(
+        spec(aliases=[alias(function_version=version)]),
+        "aliases[0].function_version",
+        "is not a version",
+        '"current"',
+        '"$LATEST"',
+        'a version number like "3"',
+    )
 
 
 def test_alias_function_version_defaults_to_current() -> None:
@@ -519,15 +580,21 @@ def test_canary_weights_accepted() -> None:
 
 def test_at_most_one_additional_version() -> None:
     weights = {"4": 0.1, "current": 0.1}
-    refused(spec(aliases=[alias(function_version="3", additional_version_weights=weights)]),
-            "aliases[0].additional_version_weights", "at most one additional version")  # fmt: skip
+    refused(
+        spec(aliases=[alias(function_version="3", additional_version_weights=weights)]),
+        "aliases[0].additional_version_weights",
+        "at most one additional version",
+    )
 
 
 @pytest.mark.parametrize("weight", [0, 1, 1.5, -0.1])
 def test_weight_strictly_between_0_and_1(weight: float) -> None:
     data = spec(aliases=[alias(function_version="3", additional_version_weights={"4": weight})])
-    refused(data, "aliases[0].additional_version_weights", "weight of version 4",
-            "must be between 0 and 1 (exclusive)")  # fmt: skip
+    refused(
+        data,
+        "aliases[0].additional_version_weights",
+        "weight must be between 0 and 1 (exclusive); version 4 has",
+    )
 
 
 @pytest.mark.parametrize("weight", [0.01, 0.5, 0.99])
@@ -538,7 +605,9 @@ def test_weight_inside_bounds_accepted(weight: float) -> None:
 
 def test_weight_on_latest_refused() -> None:
     data = spec(aliases=[alias(function_version="3", additional_version_weights={"$LATEST": 0.2})])
-    refused(data, "aliases[0].additional_version_weights", "$LATEST cannot receive weighted traffic")
+    refused(
+        data, "aliases[0].additional_version_weights", "$LATEST cannot receive weighted traffic"
+    )
 
 
 def test_weight_on_invalid_version_refused() -> None:
@@ -548,24 +617,36 @@ def test_weight_on_invalid_version_refused() -> None:
 
 @pytest.mark.parametrize("version", ["3", "current"])
 def test_weight_on_the_function_version_refused(version: str) -> None:
-    data = spec(aliases=[alias(function_version=version, additional_version_weights={version: 0.2})])
-    refused(data, "aliases[0].additional_version_weights",
-            f"version {version} is already the alias's function_version")  # fmt: skip
+    data = spec(
+        aliases=[alias(function_version=version, additional_version_weights={version: 0.2})]
+    )
+    refused(
+        data,
+        "aliases[0].additional_version_weights",
+        f"version {version} is already the alias's function_version",
+    )
 
 
 def test_latest_alias_cannot_split_traffic_or_provision() -> None:
     weighted = alias(function_version="$LATEST", additional_version_weights={"3": 0.2})
-    refused(spec(aliases=[weighted]), "aliases[0].additional_version_weights",
-            "an alias on $LATEST cannot split traffic")  # fmt: skip
+    refused(
+        spec(aliases=[weighted]),
+        "aliases[0].additional_version_weights",
+        "an alias on $LATEST cannot split traffic",
+    )
     provisioned = alias(function_version="$LATEST", provisioned_concurrency=2)
-    refused(spec(aliases=[provisioned]), "aliases[0].provisioned_concurrency",
-            "an alias on $LATEST cannot have provisioned concurrency")  # fmt: skip
+    refused(
+        spec(aliases=[provisioned]),
+        "aliases[0].provisioned_concurrency",
+        "an alias on $LATEST cannot have provisioned concurrency",
+    )
     assert accepted(spec(aliases=[alias(function_version="$LATEST")])).aliases[0].name == "live"
 
 
 def test_provisioned_concurrency_with_weights_refused_with_hint() -> None:
-    data = alias(function_version="3", additional_version_weights={"current": 0.1},
-                 provisioned_concurrency=5)  # fmt: skip
+    data = alias(
+        function_version="3", additional_version_weights={"current": 0.1}, provisioned_concurrency=5
+    )
     line = refused(spec(aliases=[data]), "aliases[0].provisioned_concurrency", "weighted alias")
     assert "unweighted alias" in line
     assert "promote" in line
@@ -574,8 +655,11 @@ def test_provisioned_concurrency_with_weights_refused_with_hint() -> None:
 def test_provisioned_concurrency_on_unweighted_alias() -> None:
     parsed = accepted(spec(aliases=[alias(provisioned_concurrency=5)]))
     assert parsed.aliases[0].provisioned_concurrency == 5
-    refused(spec(aliases=[alias(provisioned_concurrency=0)]), "aliases[0].provisioned_concurrency",
-            "must be at least 1")  # fmt: skip
+    refused(
+        spec(aliases=[alias(provisioned_concurrency=0)]),
+        "aliases[0].provisioned_concurrency",
+        "must be at least 1",
+    )
 
 
 @pytest.mark.parametrize(
@@ -583,8 +667,13 @@ def test_provisioned_concurrency_on_unweighted_alias() -> None:
     [alias(), alias(function_version="3", additional_version_weights={"current": 0.1})],
 )
 def test_current_needs_publishing(refers_to_current: dict[str, Any]) -> None:
-    refused(spec(publish=False, aliases=[refers_to_current]), "aliases[0]",
-            "refers to 'current'", "publish is false", "set publish: true")  # fmt: skip
+    refused(
+        spec(publish=False, aliases=[refers_to_current]),
+        "aliases[0]",
+        "refers to 'current'",
+        "publish is false",
+        "set publish: true",
+    )
     assert accepted(spec(aliases=[refers_to_current])).publishes
 
 
@@ -597,16 +686,24 @@ def test_function_url_auth_none_needs_public() -> None:
     assert parsed.function_url is not None
     assert parsed.function_url.public is True
     assert accepted(spec(function_url={"auth_type": "AWS_IAM"})).function_url is not None
-    refused(spec(function_url={"auth_type": "AWS_IAM", "public": True}), "function_url.public",
-            "auth_type NONE only")  # fmt: skip
-    refused(spec(function_url={"auth_type": "OPEN"}), "function_url.auth_type",
-            "'AWS_IAM' or 'NONE'")  # fmt: skip
+    refused(
+        spec(function_url={"auth_type": "AWS_IAM", "public": True}),
+        "function_url.public",
+        "auth_type NONE only",
+    )
+    refused(
+        spec(function_url={"auth_type": "OPEN"}), "function_url.auth_type", "'AWS_IAM' or 'NONE'"
+    )
 
 
 def test_function_url_alias_must_exist() -> None:
     url = {"auth_type": "AWS_IAM", "alias": "beta"}
-    refused(spec(function_url=url, aliases=[alias()]), "function_url.alias",
-            "'beta' is not an alias of this spec", "aliases: live")  # fmt: skip
+    refused(
+        spec(function_url=url, aliases=[alias()]),
+        "function_url.alias",
+        "'beta' is not an alias of this spec",
+        "aliases: live",
+    )
     refused(spec(function_url=url), "function_url.alias", "aliases: none")
     parsed = accepted(spec(function_url=url, aliases=[alias(name="beta")]))
     assert parsed.function_url is not None
@@ -627,9 +724,13 @@ def test_function_url_cors_methods() -> None:
 
 @pytest.mark.parametrize(
     "given",
-    [{"value": ROLE_ARN}, ROLE_ARN, {"valueFrom": {"stack": "acme/iam/prod", "output": "roleArn"}},
-     {"value_from": {"stack": "iam", "output": "roleArn"}}],
-)  # fmt: skip
+    [
+        {"value": ROLE_ARN},
+        ROLE_ARN,
+        {"valueFrom": {"stack": "acme/iam/prod", "output": "roleArn"}},
+        {"value_from": {"stack": "iam", "output": "roleArn"}},
+    ],
+)
 def test_string_value_or_ref_forms(given: Any) -> None:
     ref = accepted(spec(role_arn=given)).role_arn
     assert ref is not None
@@ -643,8 +744,11 @@ def test_string_value_or_ref_forms(given: Any) -> None:
 
 def test_string_value_or_ref_accepts_an_output() -> None:
     output = pulumi.Output.from_input(ROLE_ARN)
-    data = {**spec(security_groups=["sg-1"]), "role_arn": output,
-            "subnets": [pulumi.Output.from_input("x")]}  # fmt: skip
+    data = {
+        **spec(security_groups=["sg-1"]),
+        "role_arn": output,
+        "subnets": [pulumi.Output.from_input("x")],
+    }
     parsed = accepted(data)
     assert parsed.role_arn is not None
     assert parsed.role_arn.value is output
@@ -663,10 +767,14 @@ def test_string_value_or_ref_shapes() -> None:
     refused(spec(role_arn=5), "role_arn", "must be a string, {value: ...} or value_from")
     refused(spec(role_arn={"value": 5}), "role_arn.value", "must be a string")
     refused(spec(role_arn={"value": " "}), "role_arn.value", "must not be empty")
-    refused(spec(role_arn={"value_from": {"stack": "a b", "output": "x"}}),
-            "role_arn.value_from.stack", "must be a stack name")  # fmt: skip
-    refused(spec(role_arn={"value_from": {"stack": "iam"}}), "role_arn.value_from.output",
-            "required")  # fmt: skip
+    refused(
+        spec(role_arn={"value_from": {"stack": "a b", "output": "x"}}),
+        "role_arn.value_from.stack",
+        "must be a stack name",
+    )
+    refused(
+        spec(role_arn={"value_from": {"stack": "iam"}}), "role_arn.value_from.output", "required"
+    )
     refused(spec(role_arn={"val": ROLE_ARN}), "role_arn.val", "allowed: value, value_from")
 
 
@@ -674,13 +782,20 @@ def test_string_value_or_ref_shapes() -> None:
     ("field", "bad", "good", "what"),
     [
         ("role_arn", "lambda-role", ROLE_ARN, "an IAM role ARN"),
-        ("kms_key_arn", "alias/mine",
-         "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-         "a KMS key ARN"),
-        ("dead_letter_target_arn", "arn:aws:s3:::bucket",
-         "arn:aws:sqs:us-east-1:123456789012:orders-dlq", "an SQS queue or SNS topic ARN"),
+        (
+            "kms_key_arn",
+            "alias/mine",
+            "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            "a KMS key ARN",
+        ),
+        (
+            "dead_letter_target_arn",
+            "arn:aws:s3:::bucket",
+            "arn:aws:sqs:us-east-1:123456789012:orders-dlq",
+            "an SQS queue or SNS topic ARN",
+        ),
     ],
-)  # fmt: skip
+)
 def test_literal_arn_shapes(field: str, bad: str, good: str, what: str) -> None:
     refused(spec(**{field: {"value": bad}}), field, f"must be {what}")
     assert getattr(accepted(spec(**{field: {"value": good}})), field).literal == good
@@ -723,10 +838,11 @@ def test_camel_case_spellings_accepted() -> None:
         "layerArns": [LAYER_ARN],
         "logRetentionDays": 30,
         "logFormat": "JSON",
-        "aliases": [{"name": "live", "functionVersion": "3",
-                     "additionalVersionWeights": {"current": 0.25}}],
+        "aliases": [
+            {"name": "live", "functionVersion": "3", "additionalVersionWeights": {"current": 0.25}}
+        ],
         "functionUrl": {"authType": "AWS_IAM", "alias": "live"},
-    }  # fmt: skip
+    }
     snake = {
         "function_name": "orders-api",
         "code_source_type": S3,
@@ -742,10 +858,15 @@ def test_camel_case_spellings_accepted() -> None:
         "layer_arns": [LAYER_ARN],
         "log_retention_days": 30,
         "log_format": "JSON",
-        "aliases": [{"name": "live", "function_version": "3",
-                     "additional_version_weights": {"current": 0.25}}],
+        "aliases": [
+            {
+                "name": "live",
+                "function_version": "3",
+                "additional_version_weights": {"current": 0.25},
+            }
+        ],
         "function_url": {"auth_type": "AWS_IAM", "alias": "live"},
-    }  # fmt: skip
+    }
     from_camel = accepted(camel)
     assert from_camel == accepted(snake)
     assert from_camel.memory_mb == 512
@@ -753,56 +874,96 @@ def test_camel_case_spellings_accepted() -> None:
 
 
 def test_same_field_in_both_spellings_refused() -> None:
-    refused(spec(memoryMb=256, memory_mb=512), "memory_mb",
-            "given twice, as memory_mb and memoryMb")  # fmt: skip
+    refused(
+        spec(memoryMb=256, memory_mb=512), "memory_mb", "given twice, as memory_mb and memoryMb"
+    )
 
 
 def test_unknown_fields_refused_naming_allowed_fields() -> None:
     line = refused(spec(bogus=1), "bogus", "unknown field; allowed: ")
     assert line.split("allowed: ", 1)[1].split(", ") == list(AwsLambdaSpec.model_fields)
-    refused(spec(s3={"bucket": "bkt", "key": "k", "acl": "private"}), "s3.acl",
-            "allowed: bucket, key, object_version")  # fmt: skip
-    refused(spec(aliases=[alias(weights={"3": 0.1})]), "aliases[0].weights",
-            "additional_version_weights", "provisioned_concurrency")  # fmt: skip
+    refused(
+        spec(s3={"bucket": "bkt", "key": "k", "acl": "private"}),
+        "s3.acl",
+        "allowed: bucket, key, object_version",
+    )
+    refused(
+        spec(aliases=[alias(weights={"3": 0.1})]),
+        "aliases[0].weights",
+        "additional_version_weights",
+        "provisioned_concurrency",
+    )
 
 
 @pytest.mark.parametrize(
-    ("typo", "meant"), [("memory_mbb", "memory_mb"), ("functionname", "function_name"),
-                        ("timeoutSecond", "timeout_seconds")],
-)  # fmt: skip
+    ("typo", "meant"),
+    [
+        ("memory_mbb", "memory_mb"),
+        ("functionname", "function_name"),
+        ("timeoutSecond", "timeout_seconds"),
+    ],
+)
 def test_unknown_field_suggests_the_closest(typo: str, meant: str) -> None:
     refused(spec(**{typo: 1}), typo, f"did you mean {meant}?")
 
 
 def test_field_errors_reported_together() -> None:
-    data = spec(function_name="bad name", memory_mb=64, timeout_seconds=0, architecture="arm",
-                log_retention_days=2, bogus=True)  # fmt: skip
+    data = spec(
+        function_name="bad name",
+        memory_mb=64,
+        timeout_seconds=0,
+        architecture="arm",
+        log_retention_days=2,
+        bogus=True,
+    )
     lines = problems(data)
     assert [line.split(":", 1)[0] for line in lines] == [
-        "function_name", "memory_mb", "timeout_seconds", "architecture", "log_retention_days",
+        "function_name",
+        "memory_mb",
+        "timeout_seconds",
+        "architecture",
+        "log_retention_days",
         "bogus",
-    ]  # fmt: skip
+    ]
     with pytest.raises(SpecError, match=r"invalid spec \(6 errors\)"):
         validate_spec(data)
 
 
 def test_rule_errors_reported_together() -> None:
-    data = spec(handler=None, image_config={"command": ["x"]}, subnets=["subnet-1"],
-                aliases=[alias(), alias()], environment={"AB": "x"},
-                secret_environment={"AB": "y"}, function_url={"auth_type": "AWS_IAM",
-                                                              "alias": "nope"})  # fmt: skip
+    data = spec(
+        handler=None,
+        image_config={"command": ["x"]},
+        subnets=["subnet-1"],
+        aliases=[alias(), alias()],
+        environment={"AB": "x"},
+        secret_environment={"AB": "y"},
+        function_url={"auth_type": "AWS_IAM", "alias": "nope"},
+    )
     paths = {line.split(":", 1)[0] for line in problems(data)}
-    assert paths == {"handler", "image_config", "security_groups", "aliases[1].name",
-                     "secret_environment", "function_url.alias"}  # fmt: skip
+    assert paths == {
+        "handler",
+        "image_config",
+        "security_groups",
+        "aliases[1].name",
+        "secret_environment",
+        "function_url.alias",
+    }
 
 
 def test_alias_rules_reported_together_across_aliases() -> None:
-    data = spec(aliases=[alias(name="1"), alias(name="b", function_version="v1"),
-                         alias(name="c", function_version="3",
-                               additional_version_weights={"4": 2.0})])  # fmt: skip
+    data = spec(
+        aliases=[
+            alias(name="1"),
+            alias(name="b", function_version="v1"),
+            alias(name="c", function_version="3", additional_version_weights={"4": 2.0}),
+        ]
+    )
     paths = [line.split(":", 1)[0] for line in problems(data)]
-    assert paths == ["aliases[0].name", "aliases[1].function_version",
-                     "aliases[2].additional_version_weights"]  # fmt: skip
+    assert paths == [
+        "aliases[0].name",
+        "aliases[1].function_version",
+        "aliases[2].additional_version_weights",
+    ]
 
 
 def test_spec_must_be_a_mapping() -> None:
@@ -855,7 +1016,9 @@ def test_local_path_in_code_resolves_against_the_working_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    data = spec(code_source_type=LOCAL, s3=None, local={"path": "./src/../src", "excludes": ["*.md"]})
+    data = spec(
+        code_source_type=LOCAL, s3=None, local={"path": "./src/../src", "excludes": ["*.md"]}
+    )
     parsed = accepted(data)
     assert parsed.local is not None
     assert parsed.local.path == os.path.normpath(Path.cwd() / "src")

@@ -24,9 +24,7 @@ from planton_lambda import AwsLambdaSpec, DeprecatedRuntimeWarning, SpecError, v
 from planton_lambda import runtimes as runtime_table
 from planton_lambda.spec import LOG_RETENTION_DAYS
 
-SETTINGS = settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SECRET_MARK = "zq-secret-7c1e"
 PROBLEM_LINE = re.compile(r"^[^\n]+: [^\n]+$")
 
@@ -61,14 +59,43 @@ FIELD_NAMES = sorted(
     }
 )
 INTERESTING = [
-    "current", "$LATEST", "3", "0", "-1", "", " ", "CODE_SOURCE_TYPE_S3", "CODE_SOURCE_TYPE_IMAGE",
-    "CODE_SOURCE_TYPE_LOCAL", "X86_64", "ARM64", "NONE", "AWS_IAM", "Active", "JSON", "python3.13",
-    "nodejs18.x", "app.handler", "arn:aws:iam::123456789012:role/r", "subnet-1", "sg-1", "~",
-    "~nobody/x", "a\x00b", "{x}", "%s", "../..", "AWS_REGION", "AWS_LAMBDA_EXEC_WRAPPER",
-]  # fmt: skip
+    "current",
+    "$LATEST",
+    "3",
+    "0",
+    "-1",
+    "",
+    " ",
+    "CODE_SOURCE_TYPE_S3",
+    "CODE_SOURCE_TYPE_IMAGE",
+    "CODE_SOURCE_TYPE_LOCAL",
+    "X86_64",
+    "ARM64",
+    "NONE",
+    "AWS_IAM",
+    "Active",
+    "JSON",
+    "python3.13",
+    "nodejs18.x",
+    "app.handler",
+    "arn:aws:iam::123456789012:role/r",
+    "subnet-1",
+    "sg-1",
+    "~",
+    "~nobody/x",
+    "a\x00b",
+    "{x}",
+    "%s",
+    "../..",
+    "AWS_REGION",
+    "AWS_LAMBDA_EXEC_WRAPPER",
+]
 
 keys = st.one_of(
-    st.sampled_from(FIELD_NAMES), st.text(max_size=12), st.integers(-3, 3), st.sampled_from(INTERESTING)
+    st.sampled_from(FIELD_NAMES),
+    st.text(max_size=12),
+    st.integers(-3, 3),
+    st.sampled_from(INTERESTING),
 )
 leaves = st.one_of(
     st.none(),
@@ -151,7 +178,12 @@ def aliases(draw: st.DrawFn) -> list[dict[str, Any]]:
         if draw(st.booleans()):
             alias["description"] = draw(st.text(max_size=40))
         if version != "$LATEST" and draw(st.booleans()):
-            other = draw(st.one_of(st.just("current"), version_numbers).filter(lambda v: v != version))
+            taken = version
+            other = draw(
+                st.one_of(st.just("current"), version_numbers).filter(
+                    lambda v, taken=taken: v != taken
+                )
+            )
             alias["additional_version_weights"] = {
                 other: draw(st.floats(min_value=0.01, max_value=0.99))
             }
@@ -164,14 +196,21 @@ def aliases(draw: st.DrawFn) -> list[dict[str, Any]]:
 @st.composite
 def layers(draw: st.DrawFn, room: int) -> list[dict[str, Any]]:
     result = []
-    for name in draw(st.lists(st.from_regex(r"\A[a-z][a-z0-9_-]{0,20}\Z"), max_size=room,
-                              unique=True)):  # fmt: skip
+    for name in draw(
+        st.lists(st.from_regex(r"\A[a-z][a-z0-9_-]{0,20}\Z"), max_size=room, unique=True)
+    ):
         if draw(st.booleans()):
-            layer: dict[str, Any] = {"name": name, "code_source_type": "CODE_SOURCE_TYPE_S3",
-                                     "s3": {"bucket": "layer-bucket", "key": f"{name}.zip"}}  # fmt: skip
+            layer: dict[str, Any] = {
+                "name": name,
+                "code_source_type": "CODE_SOURCE_TYPE_S3",
+                "s3": {"bucket": "layer-bucket", "key": f"{name}.zip"},
+            }
         else:
-            layer = {"name": name, "code_source_type": "CODE_SOURCE_TYPE_LOCAL",
-                     "local": {"path": f"/srv/layers/{name}", "excludes": ["*.md"]}}  # fmt: skip
+            layer = {
+                "name": name,
+                "code_source_type": "CODE_SOURCE_TYPE_LOCAL",
+                "local": {"path": f"/srv/layers/{name}", "excludes": ["*.md"]},
+            }
         layer["compatible_runtimes"] = draw(
             st.lists(st.sampled_from(runtime_table.supported_identifiers()), max_size=3)
         )
@@ -184,8 +223,9 @@ def layers(draw: st.DrawFn, room: int) -> list[dict[str, Any]]:
 
 @st.composite
 def valid_specs(draw: st.DrawFn) -> dict[str, Any]:
-    source = draw(st.sampled_from(["CODE_SOURCE_TYPE_S3", "CODE_SOURCE_TYPE_IMAGE",
-                                   "CODE_SOURCE_TYPE_LOCAL"]))  # fmt: skip
+    source = draw(
+        st.sampled_from(["CODE_SOURCE_TYPE_S3", "CODE_SOURCE_TYPE_IMAGE", "CODE_SOURCE_TYPE_LOCAL"])
+    )
     spec: dict[str, Any] = {"function_name": draw(names), "code_source_type": source}
     if source == "CODE_SOURCE_TYPE_IMAGE":
         spec["image_uri"] = f"{account}.dkr.ecr.us-east-1.amazonaws.com/app:{draw(version_numbers)}"
@@ -210,8 +250,9 @@ def valid_specs(draw: st.DrawFn) -> dict[str, Any]:
         "dead_letter_target_arn": refs(st.just(f"arn:aws:sqs:us-east-1:{account}:dlq")),
         "log_retention_days": st.sampled_from(LOG_RETENTION_DAYS),
         "log_format": st.sampled_from(["Text", "JSON"]),
-        "tags": st.dictionaries(st.from_regex(r"\A[a-z]{1,20}\Z"), st.text(max_size=50),
-                                max_size=5),  # fmt: skip
+        "tags": st.dictionaries(
+            st.from_regex(r"\A[a-z]{1,20}\Z"), st.text(max_size=50), max_size=5
+        ),
     }
     for field, strategy in optional.items():
         if draw(st.booleans()):
@@ -219,17 +260,23 @@ def valid_specs(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         spec["role_arn"] = draw(refs(role_arns))
     elif draw(st.booleans()):
-        spec["role"] = {"managed_policy_arns": ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
-                        "policy_statements": [{"Effect": "Allow", "Action": ["s3:GetObject"],
-                                               "Resource": "arn:aws:s3:::b/*"}]}  # fmt: skip
+        spec["role"] = {
+            "managed_policy_arns": ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+            "policy_statements": [
+                {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::b/*"}
+            ],
+        }
     # Environment: E* and S* keys are never reserved and never shared; well under 4 KB.
     spec["environment"] = draw(
         st.dictionaries(st.from_regex(r"\AE[A-Z0-9_]{1,15}\Z"), env_values, max_size=5)
     )
     spec["secret_environment"] = draw(
-        st.dictionaries(st.from_regex(r"\AS[A-Z0-9_]{1,15}\Z"),
-                        env_values.map(lambda v: v + SECRET_MARK), max_size=5)
-    )  # fmt: skip
+        st.dictionaries(
+            st.from_regex(r"\AS[A-Z0-9_]{1,15}\Z"),
+            env_values.map(lambda v: v + SECRET_MARK),
+            max_size=5,
+        )
+    )
     if draw(st.booleans()):
         spec["subnets"] = draw(st.lists(refs(subnet_ids), min_size=1, max_size=3))
         spec["security_groups"] = draw(st.lists(refs(sg_ids), min_size=1, max_size=3))
@@ -318,8 +365,13 @@ def test_mutated_specs_only_raise_spec_error_and_hide_secrets(data: dict[str, An
 @pytest.mark.parametrize("field", sorted(AwsLambdaSpec.model_fields))
 def test_every_field_survives_a_wrong_type(field: str) -> None:
     """A deterministic sweep: each field given each kind of wrong value."""
-    base = {"function_name": "f", "code_source_type": "CODE_SOURCE_TYPE_S3",
-            "s3": {"bucket": "bkt", "key": "k"}, "runtime": "python3.13", "handler": "a.b"}  # fmt: skip
+    base = {
+        "function_name": "f",
+        "code_source_type": "CODE_SOURCE_TYPE_S3",
+        "s3": {"bucket": "bkt", "key": "k"},
+        "runtime": "python3.13",
+        "handler": "a.b",
+    }
     for wrong in (None, True, -5, 1.5, float("nan"), "", "x", [], [1, "a"], {}, {"a": [None]}):
         outcome = _outcome({**base, field: wrong})
         if isinstance(outcome, SpecError):  # the error is the field's own, not a knock-on
