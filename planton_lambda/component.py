@@ -33,26 +33,10 @@ class AwsLambda(pulumi.ComponentResource):
     The spec is validated, and local code packaged, before anything is registered: an
     invalid spec or a failed build leaves nothing half-created. Every child has this
     component as parent, so a provider given in `opts` reaches all of them.
+
+    Attributes are typed where they are assigned, not on the class: Pulumi reads a
+    resource class's annotations again at every registration.
     """
-
-    function: aws.lambda_.Function
-    role: aws.iam.Role | None
-    log_group: aws.cloudwatch.LogGroup
-    aliases: dict[str, aws.lambda_.Alias]
-    layers: dict[str, aws.lambda_.LayerVersion]
-    provisioned_concurrency: dict[str, aws.lambda_.ProvisionedConcurrencyConfig]
-    url: aws.lambda_.FunctionUrl | None
-
-    function_arn: pulumi.Output[str]
-    function_name: pulumi.Output[str]
-    invoke_arn: pulumi.Output[str]
-    qualified_arn: pulumi.Output[str]
-    version: pulumi.Output[str]
-    role_arn: pulumi.Output[str]
-    log_group_name: pulumi.Output[str]
-    layer_arns: pulumi.Output[list[str]]
-    alias_arns: pulumi.Output[dict[str, str]]
-    function_url: pulumi.Output[str | None]
 
     def __init__(
         self,
@@ -63,11 +47,11 @@ class AwsLambda(pulumi.ComponentResource):
         spec = validate_spec(spec)
         packages = build_local_packages(spec)
         super().__init__(TYPE_TOKEN, name, {}, opts)
-        self.spec = spec
+        self.spec: AwsLambdaSpec = spec
         child = pulumi.ResourceOptions(parent=self)
         refs = References(name, self)
 
-        self.log_group = aws.cloudwatch.LogGroup(
+        self.log_group: aws.cloudwatch.LogGroup = aws.cloudwatch.LogGroup(
             f"{name}-logs",
             name=f"/aws/lambda/{spec.function_name}",
             retention_in_days=spec.log_retention_days,
@@ -77,8 +61,8 @@ class AwsLambda(pulumi.ComponentResource):
         dead_letter_arn = refs.resolve_optional(spec.dead_letter_target_arn)
         kms_key_arn = refs.resolve_optional(spec.kms_key_arn)
         grants: list[pulumi.Resource] = []
+        self.role: aws.iam.Role | None = None
         if spec.role_arn is not None:
-            self.role = None
             role_arn: pulumi.Input[str] = refs.resolve(spec.role_arn)
         else:
             execution_role = create_execution_role(
@@ -92,9 +76,9 @@ class AwsLambda(pulumi.ComponentResource):
             self.role, grants = execution_role.role, execution_role.grants
             role_arn = execution_role.role.arn
 
-        self.layers = create_layers(name, spec, packages, self)
+        self.layers: dict[str, aws.lambda_.LayerVersion] = create_layers(name, spec, packages, self)
         layer_arns = [*refs.resolve_all(spec.layer_arns), *(v.arn for v in self.layers.values())]
-        self.function = aws.lambda_.Function(
+        self.function: aws.lambda_.Function = aws.lambda_.Function(
             name,
             name=spec.function_name,
             role=role_arn,
@@ -119,29 +103,31 @@ class AwsLambda(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_group, *grants]),
         )
 
-        self.aliases = create_aliases(name, spec, self.function, self)
-        self.provisioned_concurrency = create_provisioned_concurrency(
-            name, spec, self.function, self.aliases, self
+        self.aliases: dict[str, aws.lambda_.Alias] = create_aliases(name, spec, self.function, self)
+        self.provisioned_concurrency: dict[str, aws.lambda_.ProvisionedConcurrencyConfig] = (
+            create_provisioned_concurrency(name, spec, self.function, self.aliases, self)
         )
         url = create_function_url(name, spec, self.function, self.aliases, self)
-        self.url = url.url if url else None
+        self.url: aws.lambda_.FunctionUrl | None = url.url if url else None
 
-        self.function_arn = self.function.arn
-        self.function_name = self.function.name
-        self.invoke_arn = self.function.invoke_arn
-        self.qualified_arn = self.function.qualified_arn
-        self.version = self.function.version
-        self.role_arn = pulumi.Output.from_input(role_arn)
-        self.log_group_name = self.log_group.name
-        self.layer_arns = pulumi.Output.all(*layer_arns)
+        self.function_arn: pulumi.Output[str] = self.function.arn
+        self.function_name: pulumi.Output[str] = self.function.name
+        self.invoke_arn: pulumi.Output[str] = self.function.invoke_arn
+        self.qualified_arn: pulumi.Output[str] = self.function.qualified_arn
+        self.version: pulumi.Output[str] = self.function.version
+        self.role_arn: pulumi.Output[str] = pulumi.Output.from_input(role_arn)
+        self.log_group_name: pulumi.Output[str] = self.log_group.name
+        self.layer_arns: pulumi.Output[list[str]] = pulumi.Output.all(*layer_arns)
         # from_input, not Output.all(**...): with no alias, all() would give a list.
         alias_arns: dict[str, pulumi.Input[str]] = {
             alias_name: alias.arn for alias_name, alias in self.aliases.items()
         }
-        self.alias_arns = cast(
+        self.alias_arns: pulumi.Output[dict[str, str]] = cast(
             "pulumi.Output[dict[str, str]]", pulumi.Output.from_input(alias_arns)
         )
-        self.function_url = self.url.function_url if self.url else pulumi.Output.from_input(None)
+        self.function_url: pulumi.Output[str | None] = (
+            self.url.function_url if self.url else pulumi.Output.from_input(None)
+        )
         self.register_outputs(self.outputs())
 
     def outputs(self) -> dict[str, pulumi.Output[Any]]:

@@ -44,8 +44,11 @@ def _routing(
     if not alias.additional_version_weights:
         return None
     ((version, weight),) = alias.additional_version_weights.items()
-    weights = pulumi.Output.from_input(version_input(version, function)).apply(
-        lambda resolved: {resolved: weight}
+    # Map keys cannot be Outputs: a `current` key is known once the version is published.
+    weights: pulumi.Input[dict[str, float]] = (
+        function.version.apply(lambda published: {published: weight})
+        if version == CURRENT
+        else {version: weight}
     )
     return aws.lambda_.AliasRoutingConfigArgs(additional_version_weights=weights)
 
