@@ -148,37 +148,31 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
-            self.recorded.append(
-                RecordedResource(
-                    type=request.type,
-                    name=request.name,
-                    urn=response.urn,
-                    inputs=_plain_inputs(request.object),
-                    parent=request.parent,
-                    provider=request.provider,
-                    dependencies=list(request.dependencies),
-                    custom=request.custom,
-                    deleted_with=request.deletedWith,
-                )
-            )
+            self._record(request, response.urn, request.object, request.custom, request.deletedWith)
         return response
 
     def ReadResource(self, request: Any) -> Any:
         # Stack references are read, not registered.
         response = super().ReadResource(request)  # type: ignore[no-untyped-call]
+        self._record(request, response.urn, request.properties, custom=True)
+        return response
+
+    def _record(
+        self, request: Any, urn: str, properties: Any, custom: bool, deleted_with: str = ""
+    ) -> None:
         self.recorded.append(
             RecordedResource(
                 type=request.type,
                 name=request.name,
-                urn=response.urn,
-                inputs=_plain_inputs(request.properties),
+                urn=urn,
+                inputs=_plain_inputs(properties),
                 parent=request.parent,
                 provider=request.provider,
                 dependencies=list(request.dependencies),
-                custom=True,
+                custom=custom,
+                deleted_with=deleted_with,
             )
         )
-        return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         self.registered_outputs.append(request.urn)
