@@ -1,5 +1,9 @@
 """Deterministic, cached zip packages of local Lambda code and layers.
 
+Holds the public API (`build_package`, `check_size_limits`, `Package`, `PackagingError`),
+file selection, content hashes, the build cache and Lambda's size limits. The zip itself
+is written by `planton_lambda.zipwriter`, on threads from `planton_lambda.parallel`.
+
 `build_package` turns a directory into the zip Lambda runs, installing its dependencies
 first (see `planton_lambda.dependencies`). The same content gives a byte-identical zip on
 any machine, whatever the file times, owners, umask or directory listing order:
@@ -40,26 +44,23 @@ pin them for the same package on every machine. Entries can be deleted at any ti
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import json
 import os
 import re
 import stat
-import struct
 import tempfile
 import time
-import zlib
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import translate
 from pathlib import Path
-from typing import BinaryIO, NamedTuple, TypeVar
+from typing import BinaryIO, NamedTuple
 
 from planton_lambda import dependencies
 from planton_lambda.errors import PlantonLambdaError
+from planton_lambda.parallel import batched, ordered_map
+from planton_lambda.zipwriter import ZipError, write_zip
 
 MIB = 1024 * 1024
 # Lambda quotas: a zip uploaded directly, and a function with all its layers unzipped.
@@ -72,9 +73,6 @@ SIZE_HINT = (
 
 # Bumped whenever the bytes of a package built from the same inputs would change.
 FORMAT_VERSION = "1"
-COMPRESS_LEVEL = 6  # zip's default
-# zlib's largest hash table: about 10% faster than the default 8 at level 6, and no larger.
-MEM_LEVEL = 9
 CACHE_ENV = "PLANTON_LAMBDA_CACHE"
 
 LAYER_PREFIXES = {"python": "python/", "nodejs": "nodejs/"}
@@ -82,19 +80,8 @@ EXCLUDED_DIRS = frozenset({"__pycache__", ".git", ".hg", ".svn", ".venv"})
 EXCLUDED_FILE_SUFFIXES = (".pyc",)
 EXCLUDED_FILES = frozenset({".DS_Store"})
 VENV_MARKER = "pyvenv.cfg"
-# Deflating these again costs time and saves nothing.
-STORED_SUFFIXES = frozenset(
-    {".zip", ".jar", ".whl", ".egg", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".lz4", ".br", ".7z"}
-    | {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".mp3", ".mp4", ".ogg"}
-    | {".woff", ".woff2"}
-)
 
-# Files are split into chunks compressed in parallel (as pigz does), so one large shared
-# library keeps every core busy; each chunk is primed with the 32 KiB before it.
-CHUNK_BYTES = MIB
-BATCH_BYTES = MIB  # small files are grouped so a task is worth a thread hand-off
-IN_FLIGHT_BYTES = 64 * MIB  # read but not yet written: bounds memory
-DEFLATE_WINDOW = 32 * 1024
+READ_BYTES = MIB  # a file is hashed in blocks of this size
 # A file modified within this window of being hashed may change again without changing
 # its mtime (coarse file system clocks), so its hash is not remembered (git's racy-clean).
 RACY_NS = 2_000_000_000
@@ -418,8 +405,8 @@ class StatCache:
                 digests[f.arcname] = str(record[3])
             else:
                 stale.append(f)
-        batches = _batched(stale, lambda f: f.size)
-        hashed = _ordered_map(_hash_files, batches, lambda b: sum(f.size for f in b))
+        batches = batched(stale, lambda f: f.size)
+        hashed = ordered_map(_hash_files, batches, lambda b: sum(f.size for f in b))
         for batch, batch_digests in zip(batches, hashed, strict=True):
             digests.update((f.arcname, d) for f, d in zip(batch, batch_digests, strict=True))
         self._remember(files, digests, started)
@@ -444,7 +431,7 @@ def _hash_files(batch: Sequence[SourceFile]) -> list[str]:
 def _hash_file(path: str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
-        while block := stream.read(CHUNK_BYTES):
+        while block := stream.read(READ_BYTES):
             digest.update(block)
     return digest.hexdigest()
 
@@ -504,7 +491,7 @@ class PackageStore:
         fd, tmp = tempfile.mkstemp(dir=self.packages, prefix=".tmp-", suffix=".zip")
         try:
             with os.fdopen(fd, "wb", buffering=MIB) as out:
-                digest, size = write_zip(files, out)
+                digest, size = _write_zip(files, out)
             os.replace(tmp, zip_path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -523,6 +510,13 @@ class PackageStore:
         # Written last: a zip without its metadata is not an entry yet.
         _write_atomically(self.packages / f"{key}.json", json.dumps(meta).encode())
         return package
+
+
+def _write_zip(files: Sequence[SourceFile], out: BinaryIO) -> tuple[bytes, int]:
+    try:
+        return write_zip(files, out)
+    except ZipError as error:
+        raise PackagingError(str(error)) from None
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -563,268 +557,3 @@ def _check_unzipped(size: int, source: str) -> None:
 
 def _mb(size: int) -> str:
     return f"{size / MIB:.1f} MB"
-
-
-# ---------------------------------------------------------------------------- zip writing
-
-_LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
-_CENTRAL_HEADER = struct.Struct("<IHHHHHHIIIHHHHHII")
-_END = struct.Struct("<IHHHHIIH")
-_END64 = struct.Struct("<IQHHIIQQQQ")
-_END64_LOCATOR = struct.Struct("<IIQI")
-_VERSION = 20  # 2.0: deflate
-_VERSION_MADE_BY = (3 << 8) | _VERSION  # 3: Unix, so unzip and Lambda apply the modes
-_VERSION_ZIP64 = 45
-_DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, the earliest a zip can say
-_DOS_TIME = 0
-_UTF8_FLAG = 1 << 11
-_STORED, _DEFLATED = 0, 8
-_U16, _U32 = 0xFFFF, 0xFFFFFFFF
-
-
-@dataclass(frozen=True)
-class _Piece:
-    """A slice of one file, read and compressed by one worker."""
-
-    path: str
-    offset: int
-    length: int
-    deflate: bool
-    last: bool  # the file's final slice
-
-
-@dataclass(frozen=True)
-class _Done:
-    crc: int
-    raw: bytes
-    packed: bytes | None  # the raw deflate stream of this slice, when deflated
-    last: bool
-
-
-@dataclass(frozen=True)
-class _Central:
-    name: bytes
-    flags: int
-    method: int
-    crc: int
-    packed_size: int
-    size: int
-    mode: int
-    offset: int
-
-
-def write_zip(files: Sequence[SourceFile], out: BinaryIO) -> tuple[bytes, int]:
-    """Write `files` as a deterministic zip; returns (SHA-256 digest, size) of its bytes.
-
-    Slices are read and compressed by a thread pool (zlib and file reads release the GIL)
-    while this thread writes finished files in order, so the bytes do not depend on the
-    number of threads or on which finishes first. Memory holds IN_FLIGHT_BYTES of slices
-    plus the largest file: its header needs its CRC and size before its data.
-    """
-    writer = _ZipWriter(out)
-    batches = _batched(list(_pieces(files)), lambda p: p.length)
-    entries = iter(files)
-    parts: list[_Done] = []
-    for results in _ordered_map(_process_batch, batches, lambda b: sum(p.length for p in b)):
-        for done in results:
-            parts.append(done)
-            if done.last:
-                writer.add(next(entries), parts)
-                parts = []
-    writer.finish()
-    return writer.digest.digest(), writer.offset
-
-
-def _pieces(files: Iterable[SourceFile]) -> Iterator[_Piece]:
-    for f in files:
-        deflate = f.size > 0 and os.path.splitext(f.arcname)[1].lower() not in STORED_SUFFIXES
-        if not deflate:
-            yield _Piece(f.path, 0, f.size, False, True)
-            continue
-        for offset in range(0, f.size, CHUNK_BYTES):
-            length = min(CHUNK_BYTES, f.size - offset)
-            yield _Piece(f.path, offset, length, True, offset + length == f.size)
-
-
-def _process_batch(batch: Sequence[_Piece]) -> list[_Done]:
-    return [_process(piece) for piece in batch]
-
-
-def _process(piece: _Piece) -> _Done:
-    primer_start = max(0, piece.offset - DEFLATE_WINDOW) if piece.deflate else piece.offset
-    with open(piece.path, "rb") as stream:
-        if primer_start:
-            stream.seek(primer_start)
-        data = stream.read(piece.offset - primer_start + piece.length)
-    primer, raw = data[: piece.offset - primer_start], data[piece.offset - primer_start :]
-    if len(raw) != piece.length:
-        raise PackagingError(f"{piece.path} changed while it was being packaged; build again")
-    packed = _deflate(raw, primer, piece.last) if piece.deflate else None
-    return _Done(zlib.crc32(raw), raw, packed, piece.last)
-
-
-def _deflate(raw: bytes, primer: bytes, last: bool) -> bytes:
-    args = (COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, MEM_LEVEL, zlib.Z_DEFAULT_STRATEGY)
-    compressor = zlib.compressobj(*args, primer) if primer else zlib.compressobj(*args)
-    # A slice that is not the file's last ends on a byte boundary without the final-block
-    # bit, so the next slice's stream simply continues it.
-    return compressor.compress(raw) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
-
-
-class _ZipWriter:
-    def __init__(self, out: BinaryIO) -> None:
-        self.out = out
-        self.offset = 0
-        self.digest = hashlib.sha256()
-        self.central: list[_Central] = []
-
-    def write(self, data: bytes) -> None:
-        self.out.write(data)
-        self.digest.update(data)
-        self.offset += len(data)
-
-    def add(self, file: SourceFile, parts: Sequence[_Done]) -> None:
-        size = sum(len(p.raw) for p in parts)
-        crc = parts[0].crc
-        for part in parts[1:]:
-            crc = crc32_combine(crc, part.crc, len(part.raw))
-        packed_size = sum(len(p.packed) for p in parts if p.packed is not None)
-        deflated = all(p.packed is not None for p in parts) and packed_size < size
-        data = [(p.packed or b"") if deflated else p.raw for p in parts]
-        if not deflated:
-            packed_size = size
-        name = file.arcname.encode("utf-8")
-        flags = 0 if name.isascii() else _UTF8_FLAG
-        method = _DEFLATED if deflated else _STORED
-        if max(self.offset, size, packed_size) > _U32:
-            raise PackagingError("package is over 4 GiB, far beyond Lambda's limits")
-        entry = _Central(name, flags, method, crc, packed_size, size, file.mode, self.offset)
-        self.write(
-            _LOCAL_HEADER.pack(
-                0x04034B50, _VERSION, flags, method, _DOS_TIME, _DOS_DATE,
-                crc, packed_size, size, len(name), 0,
-            )
-        )  # fmt: skip
-        self.write(name)
-        for chunk in data:
-            self.write(chunk)
-        self.central.append(entry)
-
-    def finish(self) -> None:
-        start = self.offset
-        for e in self.central:
-            self.write(
-                _CENTRAL_HEADER.pack(
-                    0x02014B50, _VERSION_MADE_BY, _VERSION, e.flags, e.method, _DOS_TIME,
-                    _DOS_DATE, e.crc, e.packed_size, e.size, len(e.name), 0, 0, 0, 0,
-                    (stat.S_IFREG | e.mode) << 16, e.offset,
-                )
-            )  # fmt: skip
-            self.write(e.name)
-        size, count = self.offset - start, len(self.central)
-        if self.offset > _U32:
-            raise PackagingError("package is over 4 GiB, far beyond Lambda's limits")
-        if count > _U16:
-            # Only the entry count needs ZIP64: offsets and sizes stay under 4 GiB.
-            end64 = self.offset
-            self.write(
-                _END64.pack(
-                    0x06064B50, _END64.size - 12, _VERSION_MADE_BY, _VERSION_ZIP64,
-                    0, 0, count, count, size, start,
-                )
-            )  # fmt: skip
-            self.write(_END64_LOCATOR.pack(0x07064B50, 0, end64, 1))
-        shown = min(count, _U16)
-        self.write(_END.pack(0x06054B50, 0, 0, shown, shown, size, start, 0))
-
-
-# zlib's crc32_combine, which Python does not expose: the CRC of A+B from CRC(A), CRC(B)
-# and len(B), by multiplying polynomials modulo the CRC-32 polynomial.
-_CRC_POLY = 0xEDB88320
-
-
-def _multmodp(a: int, b: int) -> int:
-    m, product = 1 << 31, 0
-    while True:
-        if a & m:
-            product ^= b
-            if not a & (m - 1):
-                return product
-        m >>= 1
-        b = (b >> 1) ^ _CRC_POLY if b & 1 else b >> 1
-
-
-def _x2n_table() -> list[int]:
-    table, p = [], 1 << 30  # x^1
-    for _ in range(32):
-        table.append(p)
-        p = _multmodp(p, p)
-    return table
-
-
-_X2N = _x2n_table()
-
-
-def crc32_combine(crc1: int, crc2: int, length2: int) -> int:
-    return _multmodp(_shift_by(length2), crc1) ^ crc2
-
-
-@functools.lru_cache(maxsize=64)  # nearly every slice has the same length
-def _shift_by(length: int) -> int:
-    """x^(8 * length) modulo the polynomial: appending `length` zero bytes."""
-    power, k = 1 << 31, 3  # x^0; a byte is 2^3 bits
-    while length:
-        if length & 1:
-            power = _multmodp(_X2N[k & 31], power)
-        length >>= 1
-        k += 1
-    return power
-
-
-# ---------------------------------------------------------------------------- parallel work
-
-_T = TypeVar("_T")
-_R = TypeVar("_R")
-
-
-def _workers() -> int:
-    affinity = getattr(os, "sched_getaffinity", None)
-    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
-
-
-def _batched(items: Sequence[_T], size: Callable[[_T], int]) -> list[list[_T]]:
-    """Consecutive items grouped up to BATCH_BYTES, so each task outweighs its hand-off."""
-    batches: list[list[_T]] = []
-    current: list[_T] = []
-    weight = 0
-    for item in items:
-        current.append(item)
-        weight += size(item)
-        if weight >= BATCH_BYTES:
-            batches.append(current)
-            current, weight = [], 0
-    if current:
-        batches.append(current)
-    return batches
-
-
-def _ordered_map(
-    func: Callable[[_T], _R], items: Iterable[_T], weight: Callable[[_T], int]
-) -> Iterator[_R]:
-    """`map(func, items)` on a thread pool, in order, with IN_FLIGHT_BYTES of work at most."""
-    pool = ThreadPoolExecutor(max_workers=_workers())
-    window: deque[tuple[Future[_R], int]] = deque()
-    in_flight = 0
-    try:
-        for item in items:
-            size = weight(item)
-            while window and in_flight + size > IN_FLIGHT_BYTES:
-                future, done_size = window.popleft()
-                in_flight -= done_size
-                yield future.result()
-            window.append((pool.submit(func, item), size))
-            in_flight += size
-        while window:
-            yield window.popleft()[0].result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)

@@ -19,14 +19,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planton_lambda import dependencies, packaging
-from planton_lambda.packaging import (
-    Package,
-    PackagingError,
-    build_package,
-    check_size_limits,
-    crc32_combine,
-)
+from planton_lambda import dependencies, packaging, parallel, zipwriter
+from planton_lambda.packaging import Package, PackagingError, build_package, check_size_limits
+from planton_lambda.zipwriter import crc32_combine
 
 REPO = Path(__file__).resolve().parent.parent
 NODE_APP = Path(__file__).parent / "fixtures" / "packaging" / "node-app"
@@ -188,15 +183,15 @@ def test_mode_change_changes_the_hash(app: Path, cache: Path) -> None:
 def test_large_files_are_split_yet_identical_for_any_worker_count(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(packaging, "CHUNK_BYTES", 4096)
-    monkeypatch.setattr(packaging, "BATCH_BYTES", 4096)
-    monkeypatch.setattr(packaging, "IN_FLIGHT_BYTES", 16_384)
+    monkeypatch.setattr(zipwriter, "CHUNK_BYTES", 4096)
+    monkeypatch.setattr(parallel, "BATCH_BYTES", 4096)
+    monkeypatch.setattr(parallel, "IN_FLIGHT_BYTES", 16_384)
     rng = random.Random(7)
     text = b"".join(b"row %d %s\n" % (i, rng.choice([b"a", b"bb"])) for i in range(20_000))
     root = write_tree(tmp_path / "src", {"data.txt": text, "small.py": "x = 1\n"})
     builds = []
     for workers in (1, 3):
-        monkeypatch.setattr(packaging, "_workers", lambda n=workers: n)
+        monkeypatch.setattr(parallel, "workers", lambda n=workers: n)
         builds.append(build(root, tmp_path / f"cache-{workers}"))
     assert builds[0].path.read_bytes() == builds[1].path.read_bytes()
     with zipfile.ZipFile(builds[0].path) as archive:
@@ -223,7 +218,7 @@ def test_compressed_or_incompressible_files_are_stored(tmp_path: Path, cache: Pa
 def test_zip64_end_record_when_entries_exceed_the_classic_count(
     tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(packaging, "_U16", 3)  # as if 3 were the 65,535-entry limit
+    monkeypatch.setattr(zipwriter, "_U16", 3)  # as if 3 were the 65,535-entry limit
     root = write_tree(tmp_path / "src", {f"f{i}.txt": f"{i}\n" for i in range(5)})
     with zipfile.ZipFile(build(root, cache).path) as archive:
         assert archive.namelist() == [f"f{i}.txt" for i in range(5)]
@@ -452,7 +447,7 @@ def test_no_partial_files_are_left_in_the_cache(
     def fail(*args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(packaging, "_deflate", fail)
+    monkeypatch.setattr(zipwriter, "_deflate", fail)
     with pytest.raises(OSError, match="disk full"):
         build(app, cache)
     assert leftovers(cache) == []
