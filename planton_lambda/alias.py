@@ -8,11 +8,14 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, model_validator
 
 from planton_lambda._model import Loc, SpecModel, raise_errors
+from planton_lambda.refs import matches
 
 CURRENT = "current"
 LATEST = "$LATEST"
-_VERSION = re.compile(r"^(current|\$LATEST|[1-9][0-9]*)$")
-_ALIAS_NAME = re.compile(r"^(?![0-9]+$)[A-Za-z0-9_-]{1,128}$")
+# Whole-value patterns (fullmatch); botocore's lambda service-2.json shapes Version and Alias.
+_VERSION = re.compile(r"current|\$LATEST|[1-9][0-9]*")
+_ALIAS_NAME = re.compile(r"(?![0-9]+\Z)[A-Za-z0-9_-]{1,128}")
+_ALIAS_NAME_SCHEMA = r"^(?![0-9]+$)[A-Za-z0-9_-]{1,128}$"  # the same, for JSON Schema editors
 
 VERSION_HELP = (
     '"current" (the version this deploy publishes), "$LATEST", or a version number like "3"'
@@ -30,7 +33,7 @@ VersionRef = Annotated[str, BeforeValidator(_number_as_text), Field(description=
 
 
 def _version_error(version: str, *, allow_latest: bool) -> str | None:
-    if not _VERSION.match(version):
+    if not matches(_VERSION, version):
         return f"{version!r} is not a version; use {VERSION_HELP}"
     if version == LATEST and not allow_latest:
         return "$LATEST cannot receive weighted traffic; use a published version or current"
@@ -44,7 +47,7 @@ class AliasSpec(SpecModel):
         str,
         Field(
             description="1-128 of [A-Za-z0-9_-], not only digits",
-            json_schema_extra={"pattern": _ALIAS_NAME.pattern},
+            json_schema_extra={"pattern": _ALIAS_NAME_SCHEMA},
         ),
     ]
     description: Annotated[str, Field(max_length=256)] = ""
@@ -62,7 +65,7 @@ class AliasSpec(SpecModel):
 
     def _violations(self) -> list[tuple[Loc, str]]:
         errors: list[tuple[Loc, str]] = []
-        if not _ALIAS_NAME.match(self.name):
+        if not matches(_ALIAS_NAME, self.name):
             errors.append(
                 (("name",), "must be 1-128 of letters, digits, '-' and '_', and not only digits")
             )

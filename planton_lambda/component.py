@@ -8,6 +8,7 @@ from typing import Any, cast
 import pulumi
 import pulumi_aws as aws
 
+from planton_lambda import deferred
 from planton_lambda.code import (
     LAMBDA_ARCHITECTURES,
     build_local_packages,
@@ -17,7 +18,7 @@ from planton_lambda.code import (
 from planton_lambda.manifest import validate_spec
 from planton_lambda.resolve import References
 from planton_lambda.role import create_execution_role
-from planton_lambda.spec import AwsLambdaSpec
+from planton_lambda.spec import AwsLambdaSpec, check_local_paths
 from planton_lambda.traffic import (
     create_aliases,
     create_function_url,
@@ -45,18 +46,19 @@ class AwsLambda(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         spec = validate_spec(spec)
+        check_local_paths(spec)
         packages = build_local_packages(spec)
         super().__init__(TYPE_TOKEN, name, {}, opts)
         self.spec: AwsLambdaSpec = spec
-        child = pulumi.ResourceOptions(parent=self)
         refs = References(name, self)
 
+        tags = deferred.tags(spec.tags)
         self.log_group: aws.cloudwatch.LogGroup = aws.cloudwatch.LogGroup(
             f"{name}-logs",
             name=f"/aws/lambda/{spec.function_name}",
             retention_in_days=spec.log_retention_days,
-            tags=spec.tags or None,
-            opts=child,
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
         )
         dead_letter_arn = refs.resolve_optional(spec.dead_letter_target_arn)
         kms_key_arn = refs.resolve_optional(spec.kms_key_arn)
@@ -97,10 +99,16 @@ class AwsLambda(pulumi.ComponentResource):
                 log_format=spec.log_format, log_group=self.log_group.name
             ),
             **_settings(spec),
+            tags=tags,
             **function_code_args(spec, packages.function),
             # Lambda would create an unmanaged log group on the first invocation; the role
-            # must hold its permissions before Lambda validates it.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_group, *grants]),
+            # must hold its permissions before Lambda validates it. The name is fixed, so a
+            # replacement (a new package type, say) must delete the old function first.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[self.log_group, *grants],
+                delete_before_replace=True,
+            ),
         )
 
         self.aliases: dict[str, aws.lambda_.Alias] = create_aliases(name, spec, self.function, self)
@@ -162,14 +170,11 @@ def _settings(spec: AwsLambdaSpec) -> dict[str, Any]:
         "reserved_concurrent_executions": spec.reserved_concurrency,
         "tracing_config": aws.lambda_.FunctionTracingConfigArgs(mode=spec.tracing),
         "publish": spec.publishes,
-        "tags": spec.tags or None,
     }
 
 
 def _environment(spec: AwsLambdaSpec) -> aws.lambda_.FunctionEnvironmentArgs | None:
     if not spec.environment and not spec.secret_environment:
         return None
-    variables: dict[str, pulumi.Input[str]] = dict(spec.environment)
-    # Each secret value is wrapped on its own, so plain values stay readable in diffs.
-    variables.update({k: pulumi.Output.secret(v) for k, v in spec.secret_environment.items()})
+    variables = deferred.environment_variables(spec.environment, spec.secret_environment)
     return aws.lambda_.FunctionEnvironmentArgs(variables=variables)

@@ -83,6 +83,8 @@ def _rule(info: FieldInfo) -> str:
 
 
 def _type_name(annotation: Any) -> str:
+    if annotation is Any:  # a string, or a pulumi.Output[str] in Python
+        return "str"
     origin = typing.get_origin(annotation)
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     if origin is typing.Annotated:
@@ -99,7 +101,7 @@ def _type_name(annotation: Any) -> str:
         return f"{{{_type_name(args[0])}: {_type_name(args[1])}}}"
     if isinstance(annotation, type):
         return annotation.__name__
-    return "str" if annotation is Any else str(annotation)
+    return str(annotation)
 
 
 def _escape(text: str) -> str:

@@ -13,7 +13,7 @@ from pydantic_core import CoreSchema
 from planton_lambda._model import SpecModel, raise_errors
 
 _REF_HELP = "value_from: {stack, output}"
-_STACK = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$")
+_STACK = r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$"
 
 
 def _str_or_output(value: Any) -> Any:
@@ -26,10 +26,31 @@ def _str_or_output(value: Any) -> Any:
     return value
 
 
-# In YAML this is a string; Python callers may also pass a pulumi.Output[str].
+def _any_str_or_output(value: Any) -> Any:
+    if isinstance(value, pulumi.Output | str):
+        return value
+    raise ValueError("must be a string")
+
+
+# In YAML this is a string; Python callers may also pass a pulumi.Output[str] (a value taken
+# from another resource), which is checked once it is known.
 LiteralOrOutput = Annotated[
     Any, AfterValidator(_str_or_output), WithJsonSchema({"type": "string", "minLength": 1})
 ]
+# The same, where AWS allows an empty string (environment and tag values).
+TextOrOutput = Annotated[
+    Any, AfterValidator(_any_str_or_output), WithJsonSchema({"type": "string"})
+]
+
+
+def is_known(value: Any) -> bool:
+    """Whether a value is known before deployment (a plain string, not an Output)."""
+    return not isinstance(value, pulumi.Output)
+
+
+def matches(pattern: re.Pattern[str], text: str) -> bool:
+    """The whole text matches: `re.match` with `$` would let a trailing newline through."""
+    return pattern.fullmatch(text) is not None
 
 
 class StackOutputRef(SpecModel):
@@ -38,7 +59,7 @@ class StackOutputRef(SpecModel):
     stack: Annotated[
         str,
         Field(
-            pattern=_STACK.pattern,
+            pattern=_STACK,
             description="a stack name: org/project/stack (or project/stack, stack)",
         ),
     ]
@@ -84,6 +105,6 @@ class StringValueOrRef(SpecModel):
     def check_literal(self, pattern: re.Pattern[str], what: str) -> str | None:
         """An error message when a known value does not look like `what`."""
         text = self.literal
-        if text is not None and not pattern.match(text):
+        if text is not None and not matches(pattern, text):
             return f"must be {what}"
         return None

@@ -10,7 +10,19 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from planton_lambda import deferred
+from planton_lambda.iam_spec import EXECUTION_SIDS
 from planton_lambda.spec import AwsLambdaSpec
+
+# IAM role names are at most 64 characters (botocore iam roleNameType); with `name_prefix` the
+# provider appends a 26-character unique suffix, so a prefix is at most 38 (the provider's own
+# limit for aws_iam_role name_prefix). Unique names also let a replacement be created first.
+ROLE_NAME_MAX = 64
+ROLE_NAME_SUFFIX = 26
+ROLE_PREFIX_MAX = ROLE_NAME_MAX - ROLE_NAME_SUFFIX
+# The inline policy's name is scoped to its role, so a fixed one never collides.
+EXECUTION_POLICY_NAME = "lambda-execution"
+LOGS_SID, VPC_SID, XRAY_SID, DEAD_LETTER_SID, KMS_SID = EXECUTION_SIDS
 
 TRUST_POLICY: dict[str, Any] = {
     "Version": "2012-10-17",
@@ -53,20 +65,20 @@ class PolicyInputs:
 def execution_policy(inputs: PolicyInputs) -> dict[str, Any]:
     """The inline policy document: each statement exists only when the spec needs it."""
     statements: list[dict[str, Any]] = [
-        _allow("WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"],
+        _allow(LOGS_SID, ["logs:CreateLogStream", "logs:PutLogEvents"],
                f"{inputs.log_group_arn}:*"),
     ]  # fmt: skip
     if inputs.vpc:
-        statements.append(_allow("ManageVpcNetworkInterfaces", VPC_ACTIONS, "*"))
+        statements.append(_allow(VPC_SID, VPC_ACTIONS, "*"))
     if inputs.active_tracing:
-        statements.append(_allow("WriteXRayTraces", XRAY_ACTIONS, "*"))
+        statements.append(_allow(XRAY_SID, XRAY_ACTIONS, "*"))
     if inputs.dead_letter_target_arn:
         statements.append(
-            _allow("SendToDeadLetterTarget", [_dead_letter_action(inputs.dead_letter_target_arn)],
+            _allow(DEAD_LETTER_SID, [_dead_letter_action(inputs.dead_letter_target_arn)],
                    inputs.dead_letter_target_arn)
         )  # fmt: skip
     if inputs.kms_key_arn:
-        statements.append(_allow("DecryptEnvironment", ["kms:Decrypt"], inputs.kms_key_arn))
+        statements.append(_allow(KMS_SID, ["kms:Decrypt"], inputs.kms_key_arn))
     statements.extend(inputs.extra_statements)
     return {"Version": "2012-10-17", "Statement": statements}
 
@@ -76,7 +88,7 @@ def _allow(sid: str, actions: list[str], resource: str) -> dict[str, Any]:
 
 
 def _dead_letter_action(arn: str) -> str:
-    return "sns:Publish" if re.match(r"^arn:[^:]+:sns:", arn) else "sqs:SendMessage"
+    return "sns:Publish" if arn.split(":")[2:3] == ["sns"] else "sqs:SendMessage"
 
 
 @dataclass
@@ -99,14 +111,18 @@ def create_execution_role(
     child = pulumi.ResourceOptions(parent=parent)
     role = aws.iam.Role(
         f"{name}-role",
+        name_prefix=role_name_prefix(spec.function_name),
         assume_role_policy=json.dumps(TRUST_POLICY),
         description=f"Execution role of Lambda function {spec.function_name}",
         permissions_boundary=options.permissions_boundary_arn if options else None,
-        tags=spec.tags or None,
+        tags=deferred.tags(spec.tags),
         opts=child,
     )
-    extra = [s.document() for s in options.policy_statements] if options else []
-    policy = pulumi.Output.all(log_group_arn, dead_letter_target_arn, kms_key_arn).apply(
+    # Statements may hold Outputs (another resource's ARN): resolve them with the rest.
+    extra = pulumi.Output.from_input(
+        [s.document() for s in options.policy_statements] if options else []
+    )
+    policy = pulumi.Output.all(log_group_arn, dead_letter_target_arn, kms_key_arn, extra).apply(
         lambda resolved: json.dumps(
             execution_policy(
                 PolicyInputs(
@@ -115,13 +131,19 @@ def create_execution_role(
                     active_tracing=spec.tracing == "Active",
                     dead_letter_target_arn=resolved[1],
                     kms_key_arn=resolved[2],
-                    extra_statements=extra,
+                    extra_statements=resolved[3],
                 )
             )
         )
     )
     grants: list[pulumi.Resource] = [
-        aws.iam.RolePolicy(f"{name}-role-policy", role=role.id, policy=policy, opts=child)
+        aws.iam.RolePolicy(
+            f"{name}-role-policy",
+            name=EXECUTION_POLICY_NAME,
+            role=role.id,
+            policy=policy,
+            opts=child,
+        )
     ]
     for arn in options.managed_policy_arns if options else []:
         grants.append(
@@ -130,6 +152,11 @@ def create_execution_role(
             )
         )
     return ExecutionRole(role, grants)
+
+
+def role_name_prefix(function_name: str) -> str:
+    """`<function_name>-`, cut to fit: the role's name is this plus the provider's suffix."""
+    return f"{function_name[: ROLE_PREFIX_MAX - 1]}-"
 
 
 def _policy_slug(arn: str) -> str:

@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import sys
+import unicodedata
 import warnings
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
+import pulumi
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from planton_lambda import runtimes
 from planton_lambda._model import Loc, SpecModel, raise_errors
 from planton_lambda.alias import CURRENT, LATEST, AliasSpec
+from planton_lambda.errors import SpecError, field_path
 from planton_lambda.iam_spec import RoleOptions
-from planton_lambda.refs import StringValueOrRef
+from planton_lambda.refs import StringValueOrRef, TextOrOutput, is_known, matches
 
 MAX_LAYERS = 5
 MAX_ENVIRONMENT_BYTES = 4096
@@ -36,18 +50,31 @@ RESERVED_ENVIRONMENT_KEYS = frozenset(
 # AWS_LAMBDA_* is the runtime's, except the hooks AWS documents for users to set.
 USER_SETTABLE_AWS_LAMBDA_KEYS = frozenset({"AWS_LAMBDA_EXEC_WRAPPER", "AWS_LAMBDA_DOTNET_PREJIT"})
 
-_FUNCTION_NAME = r"^[A-Za-z0-9_-]{1,64}$"
-_ENV_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]+$")
+# Field patterns (pydantic's Rust engine: `$` is the end of the text) and whole-value checks
+# (`matches`, i.e. fullmatch: Python's `$` would accept a trailing newline). AWS's shapes are in
+# botocore's lambda/2015-03-31/service-2.json unless said otherwise.
+_FUNCTION_NAME = r"^[A-Za-z0-9_-]{1,64}$"  # FunctionName (the unqualified name; 64 on create)
+_ENV_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]+")  # EnvironmentVariableName
 _ECR_IMAGE = re.compile(
-    r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[a-z0-9][a-z0-9._/-]*"
-    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$"
+    r"\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[a-z0-9][a-z0-9._/-]*"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})"
 )
-_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]+$")
-_KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$")
-_DLQ_ARN = re.compile(r"^arn:aws[a-z-]*:(sqs|sns):[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$")
-_LAYER_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$")
-_SUBNET = re.compile(r"^subnet-[A-Za-z0-9]+$")
-_SECURITY_GROUP = re.compile(r"^sg-[A-Za-z0-9]+$")
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]+")  # RoleArn
+# A key ARN only: in an IAM policy an alias ARN names the alias, not the key behind it, so a
+# kms:Decrypt grant on it allows nothing (https://docs.aws.amazon.com/kms/latest/developerguide/
+# alias-authorization.html: control access by alias with the kms:RequestAlias condition).
+_KMS_KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+")
+_DLQ_ARN = re.compile(r"arn:aws[a-z-]*:(sqs|sns):[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+")
+_LAYER_ARN = re.compile(r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+")
+_SUBNET = re.compile(r"subnet-[A-Za-z0-9]+")
+_SECURITY_GROUP = re.compile(r"sg-[A-Za-z0-9]+")
+# Tags land on the function, the role and the log group: IAM's tagKeyType/tagValueType
+# (iam/2010-05-08/service-2.json) is the strictest: letters, spaces, digits and _.:/=+-@.
+_TAG_PUNCTUATION = frozenset("_.:/=+-@")
+_KMS_KEY_HELP = (
+    "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>), not an alias ARN: an IAM "
+    "grant on an alias ARN allows nothing on the key"
+)
 
 S3_SOURCE = "CODE_SOURCE_TYPE_S3"
 IMAGE_SOURCE = "CODE_SOURCE_TYPE_IMAGE"
@@ -62,15 +89,25 @@ class DeprecatedRuntimeWarning(UserWarning):
 
 
 def _check_runtime(identifier: str) -> str:
-    runtime = runtimes.lookup(identifier)
-    if runtime is None:
+    if runtimes.lookup(identifier) is None:
         supported = ", ".join(runtimes.supported_identifiers())
         raise ValueError(f"unknown Lambda runtime {identifier!r}; supported: {supported}")
-    if runtime.is_deprecated():
-        warnings.warn(
-            runtime.deprecation_message(), DeprecatedRuntimeWarning, stacklevel=_caller_level()
-        )
     return identifier
+
+
+def today(info: ValidationInfo) -> dt.date:
+    """The date runtime rules are judged on: `context={"today": date}` in tests, else today."""
+    given = (info.context or {}).get("today")
+    return given if isinstance(given, dt.date) else dt.date.today()
+
+
+def warn_deprecated(identifiers: Iterable[str], on: dt.date) -> None:
+    for identifier in identifiers:
+        runtime = runtimes.lookup(identifier)
+        if runtime is not None and runtime.is_deprecated(on):
+            warnings.warn(
+                runtime.deprecation_message(), DeprecatedRuntimeWarning, stacklevel=_caller_level()
+            )
 
 
 def _caller_level() -> int:
@@ -115,6 +152,11 @@ class LocalCode(SpecModel):
     excludes: list[str] = Field(
         default_factory=list, description="glob patterns left out of the zip"
     )
+    include: list[str] = Field(
+        default_factory=list,
+        description="glob patterns of secret-looking files (.env, *.pem, ...) to package "
+        "anyway; such files are left out otherwise",
+    )
 
     @field_validator("path")
     @classmethod
@@ -131,16 +173,28 @@ class ImageConfig(SpecModel):
     working_directory: str | None = Field(None, description="overrides the image WORKDIR")
 
 
+# Function URL CORS, as botocore's lambda service model bounds it: AllowOriginsList (0-100 of
+# Origin, 1-253 characters), HeadersList (0-100 of Header, at most 1024), AllowMethodsList (0-6
+# of Method, at most 6 characters: so no OPTIONS, which the URL answers itself), MaxAge 0-86400.
+CORS_METHODS = ("GET", "PUT", "HEAD", "POST", "PATCH", "DELETE", "*")
+Origin = Annotated[str, Field(min_length=1, max_length=253)]
+Header = Annotated[str, Field(min_length=1, max_length=1024)]
+
+
 class CorsSpec(SpecModel):
-    allow_origins: list[str] = Field(
-        default_factory=list, description="e.g. https://example.com or *"
+    allow_origins: list[Origin] = Field(
+        default_factory=list, max_length=100, description="e.g. https://example.com or *"
     )
     allow_methods: list[str] = Field(
-        default_factory=list, description="GET, PUT, HEAD, POST, PATCH, DELETE, OPTIONS or *"
+        default_factory=list,
+        max_length=6,
+        description="GET, PUT, HEAD, POST, PATCH, DELETE or * (the URL answers OPTIONS itself)",
     )
-    allow_headers: list[str] = Field(default_factory=list, description="request headers allowed")
-    expose_headers: list[str] = Field(
-        default_factory=list, description="response headers exposed to the browser"
+    allow_headers: list[Header] = Field(
+        default_factory=list, max_length=100, description="request headers allowed"
+    )
+    expose_headers: list[Header] = Field(
+        default_factory=list, max_length=100, description="response headers exposed to the browser"
     )
     allow_credentials: bool = Field(False, description="allow cookies and auth headers")
     max_age: Annotated[int, Field(ge=0, le=86400)] = 0
@@ -148,11 +202,19 @@ class CorsSpec(SpecModel):
     @field_validator("allow_methods")
     @classmethod
     def _methods(cls, methods: list[str]) -> list[str]:
-        allowed = {"*", "GET", "PUT", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"}
-        unknown = [m for m in methods if m.upper() not in allowed]
+        unknown = [m for m in methods if m.upper() not in CORS_METHODS]
         if unknown:
-            raise ValueError(f"unknown methods {unknown}; allowed: {', '.join(sorted(allowed))}")
-        return [m.upper() for m in methods]
+            hint = (
+                " (preflight OPTIONS requests are answered by the URL itself)"
+                if any(m.upper() == "OPTIONS" for m in unknown)
+                else ""
+            )
+            raise ValueError(f"unknown methods {unknown}; allowed: {', '.join(CORS_METHODS)}{hint}")
+        upper = [m.upper() for m in methods]
+        repeated = sorted({m for m in upper if upper.count(m) > 1})
+        if repeated:
+            raise ValueError(f"methods {repeated} are listed more than once")
+        return upper
 
 
 class FunctionUrlSpec(SpecModel):
@@ -194,8 +256,9 @@ class LayerSpec(SpecModel):
     description: Annotated[str, Field(max_length=256)] = ""
 
     @model_validator(mode="after")
-    def _source(self) -> LayerSpec:
+    def _source(self, info: ValidationInfo) -> LayerSpec:
         raise_errors("LayerSpec", _code_source_violations(self.code_source_type, self))
+        warn_deprecated(self.compatible_runtimes, today(info))
         return self
 
 
@@ -214,17 +277,85 @@ def _code_source_violations(source: str, spec: LayerSpec | AwsLambdaSpec) -> lis
     return errors
 
 
+MAX_TAGS = 50  # https://docs.aws.amazon.com/lambda/latest/dg/configuration-tags.html
+
+
+def _tag_text_ok(text: str) -> bool:
+    # \p{L}, \p{Z} and \p{N} of the tag pattern are these Unicode categories.
+    return all(unicodedata.category(ch)[0] in "LZN" or ch in _TAG_PUNCTUATION for ch in text)
+
+
+def tag_problems(tags: Mapping[str, Any]) -> list[str]:
+    """AWS's tag rules (IAM's tagKeyType/tagValueType, the strictest of the three services),
+    checked on every key and on the values known before deployment."""
+    problems: list[str] = []
+    if len(tags) > MAX_TAGS:
+        problems.append(f"at most {MAX_TAGS} tags, got {len(tags)}")
+    bad_keys = [
+        k for k in tags
+        if not 1 <= len(k) <= 128 or k.lower().startswith("aws:") or not _tag_text_ok(k)
+    ]  # fmt: skip
+    if bad_keys:
+        problems.append(
+            f"keys {bad_keys}: a key is 1-128 letters, digits, spaces and _.:/=+-@, and does "
+            "not start with 'aws:'"
+        )
+    bad_values = [
+        k for k, v in tags.items() if is_known(v) and (len(v) > 256 or not _tag_text_ok(v))
+    ]
+    if bad_values:
+        problems.append(
+            f"values of {bad_values}: a value is at most 256 letters, digits, spaces and _.:/=+-@"
+        )
+    return problems
+
+
+def env_text(value: Any) -> str | None:
+    """An environment value as text, or None while it is an Output (unknown until deployed)."""
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    return value if isinstance(value, str) else None
+
+
+def environment_bytes(*envs: Mapping[str, Any]) -> int:
+    """Bytes of the keys and the known values, as Lambda counts them against its 4 KB."""
+    total = 0
+    for env in envs:
+        for key, value in env.items():
+            total += len(key.encode()) + len((env_text(value) or "").encode())
+    return total
+
+
 def _reserved(key: str) -> bool:
     if key in RESERVED_ENVIRONMENT_KEYS:
         return True
     return key.startswith("AWS_LAMBDA_") and key not in USER_SETTABLE_AWS_LAMBDA_KEYS
 
 
+_ENV_HELP = "keys [A-Za-z][A-Za-z0-9_]+, not reserved by Lambda; 4 KB in total"
+_ENV_SCHEMA = {"propertyNames": {"pattern": f"^{_ENV_KEY.pattern}$"}}
 EnvMap = Annotated[
-    dict[str, str],
+    dict[str, TextOrOutput], Field(description=_ENV_HELP, json_schema_extra=_ENV_SCHEMA)
+]
+
+
+def _secret(value: Any) -> Any:
+    # Masked in repr, str and model_dump*: only the component unwraps it, as a Pulumi secret.
+    if isinstance(value, str):
+        return SecretStr(value)
+    if isinstance(value, SecretStr | pulumi.Output):
+        return value
+    raise ValueError("must be a string")
+
+
+SecretValue = Annotated[
+    Any, BeforeValidator(_secret), WithJsonSchema({"type": "string", "writeOnly": True})
+]
+SecretEnvMap = Annotated[
+    dict[str, SecretValue],
     Field(
-        description="keys [A-Za-z][A-Za-z0-9_]+, not reserved by Lambda; 4 KB in total",
-        json_schema_extra={"propertyNames": {"pattern": _ENV_KEY.pattern}},
+        description=f"{_ENV_HELP}; values are Pulumi secrets, masked when printed",
+        json_schema_extra=_ENV_SCHEMA,
     ),
 ]
 
@@ -245,6 +376,11 @@ class AwsLambdaSpec(SpecModel):
         description="required for S3/LOCAL, forbidden for IMAGE; a Lambda runtime identifier "
         "(unknown ones refused, deprecated ones warned about)",
     )
+    runtime_block_acknowledged: bool = Field(
+        False,
+        description="true: the function already exists, so a runtime AWS blocks for new "
+        "functions (but not yet for updates) is accepted",
+    )
     handler: Annotated[
         str | None,
         Field(
@@ -264,7 +400,7 @@ class AwsLambdaSpec(SpecModel):
         None, description="options for the role the component creates (only without role_arn)"
     )
     environment: EnvMap = Field(default_factory=dict)
-    secret_environment: EnvMap = Field(default_factory=dict)
+    secret_environment: SecretEnvMap = Field(default_factory=dict)
     subnets: list[StringValueOrRef] = Field(
         default_factory=list, description="VPC subnet IDs; with security_groups, or neither"
     )
@@ -302,8 +438,10 @@ class AwsLambdaSpec(SpecModel):
     function_url: FunctionUrlSpec | None = Field(
         None, description="an HTTPS endpoint, on an alias when one is named"
     )
-    tags: dict[str, str] = Field(
-        default_factory=dict, description="on the function, role and log group; at most 50"
+    tags: dict[str, TextOrOutput] = Field(
+        default_factory=dict,
+        description="on the function, role and log group; at most 50; keys 1-128 and values "
+        "up to 256 of letters, digits, spaces and _.:/=+-@",
     )
 
     @field_validator("reserved_concurrency", mode="before")
@@ -323,7 +461,7 @@ class AwsLambdaSpec(SpecModel):
     @field_validator("image_uri")
     @classmethod
     def _ecr_uri(cls, uri: str | None) -> str | None:
-        if uri is not None and not _ECR_IMAGE.match(uri):
+        if uri is not None and is_known(uri) and not matches(_ECR_IMAGE, uri):
             raise ValueError(
                 "must be an ECR image URI: <account>.dkr.ecr.<region>.amazonaws.com/"
                 "<repository>:<tag> or @sha256:<digest>"
@@ -332,15 +470,15 @@ class AwsLambdaSpec(SpecModel):
 
     @field_validator("environment", "secret_environment")
     @classmethod
-    def _env_keys(cls, env: dict[str, str]) -> dict[str, str]:
+    def _env_keys(cls, env: dict[str, Any]) -> dict[str, Any]:
         problems = []
-        bad = [k for k in env if not _ENV_KEY.match(k)]
+        bad = [k for k in env if not matches(_ENV_KEY, k)]
         if bad:
             problems.append(
                 f"invalid keys {bad}: a key is at least 2 characters, starts with a letter "
                 "and holds only letters, digits and '_'"
             )
-        reserved = [k for k in env if _ENV_KEY.match(k) and _reserved(k)]
+        reserved = [k for k in env if matches(_ENV_KEY, k) and _reserved(k)]
         if reserved:
             problems.append(
                 f"keys {reserved} are reserved by the Lambda runtime; not allowed: "
@@ -353,22 +491,34 @@ class AwsLambdaSpec(SpecModel):
 
     @field_validator("tags")
     @classmethod
-    def _tags(cls, tags: dict[str, str]) -> dict[str, str]:
-        if len(tags) > 50:
-            raise ValueError(f"at most 50 tags, got {len(tags)}")
-        bad_keys = [k for k in tags if not 1 <= len(k) <= 128 or k.lower().startswith("aws:")]
-        long_values = [k for k, v in tags.items() if len(v) > 256]
-        if bad_keys or long_values:
-            raise ValueError(
-                f"tag keys are 1-128 characters and do not start with 'aws:' (bad: {bad_keys}); "
-                f"values are at most 256 characters (too long: {long_values})"
-            )
+    def _tags(cls, tags: dict[str, Any]) -> dict[str, Any]:
+        problems = tag_problems(tags)
+        if problems:
+            raise ValueError("; ".join(problems))
         return tags
 
     @model_validator(mode="after")
-    def _rules(self) -> AwsLambdaSpec:
-        raise_errors("AwsLambdaSpec", self._violations())
+    def _rules(self, info: ValidationInfo) -> AwsLambdaSpec:
+        raise_errors("AwsLambdaSpec", [*self._violations(), *self._runtime_violations(info)])
         return self
+
+    def _runtime_violations(self, info: ValidationInfo) -> list[tuple[Loc, str]]:
+        """AWS's schedule: warn once deprecated; refuse once creating (then updating) is blocked.
+
+        https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html ("Runtime use after
+        deprecation"): past the block-create date only existing functions can be updated, past
+        block-update no function on the runtime can be changed.
+        """
+        runtime = runtimes.lookup(self.runtime) if self.runtime else None
+        if runtime is None:
+            return []
+        on = today(info)
+        if runtime.update_blocked(on):
+            return [(("runtime",), runtime.blocked_message(updates=True))]
+        if runtime.create_blocked(on) and not self.runtime_block_acknowledged:
+            return [(("runtime",), runtime.blocked_message(updates=False))]
+        warn_deprecated([runtime.identifier], on)
+        return []
 
     @property
     def publishes(self) -> bool:
@@ -416,11 +566,7 @@ class AwsLambdaSpec(SpecModel):
                 (("secret_environment",), f"keys {both} are also in environment; a key goes in "
                  "environment or in secret_environment, not both")
             )  # fmt: skip
-        size = sum(
-            len(k.encode()) + len(v.encode())
-            for env in (self.environment, self.secret_environment)
-            for k, v in env.items()
-        )
+        size = environment_bytes(self.environment, self.secret_environment)
         if size > MAX_ENVIRONMENT_BYTES:
             errors.append(
                 (("environment",), f"keys and values of environment and secret_environment "
@@ -432,8 +578,7 @@ class AwsLambdaSpec(SpecModel):
         checks: list[tuple[Loc, StringValueOrRef | None, re.Pattern[str], str]] = [
             (("role_arn",), self.role_arn, _ROLE_ARN,
              "an IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
-            (("kms_key_arn",), self.kms_key_arn, _KMS_ARN,
-             "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)"),
+            (("kms_key_arn",), self.kms_key_arn, _KMS_KEY_ARN, _KMS_KEY_HELP),
             (("dead_letter_target_arn",), self.dead_letter_target_arn, _DLQ_ARN,
              "an SQS queue or SNS topic ARN (arn:aws:sqs|sns:<region>:<account>:<name>)"),
             *((("layer_arns", i), ref, _LAYER_ARN,
@@ -498,10 +643,60 @@ class AwsLambdaSpec(SpecModel):
                 (("function_url", "alias"), f"{url.alias!r} is not an alias of this spec "
                  f"(aliases: {known})")
             )  # fmt: skip
+        errors.extend(self._concurrency_violations())
         return errors
+
+    def _concurrency_violations(self) -> list[tuple[Loc, str]]:
+        # Provisioned concurrency is drawn from the function's reservation: AWS refuses a
+        # PutProvisionedConcurrencyConfig that would take the total over reserved_concurrency
+        # (https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html).
+        provisioned = {
+            alias.name: alias.provisioned_concurrency
+            for alias in self.aliases
+            if alias.provisioned_concurrency is not None
+        }
+        total = sum(provisioned.values())
+        reserved = self.reserved_concurrency
+        if reserved is None or total <= reserved:
+            return []
+        detail = ", ".join(f"{name}: {count}" for name, count in provisioned.items())
+        return [
+            (("reserved_concurrency",), f"is {reserved}, less than the provisioned concurrency "
+             f"of all aliases together ({total}; {detail}): raise reserved_concurrency to at "
+             f"least {total} or provision less")
+        ]  # fmt: skip
 
     def alias_named(self, name: str) -> AliasSpec:
         return next(alias for alias in self.aliases if alias.name == name)
+
+
+def local_path_problems(spec: AwsLambdaSpec) -> list[str]:
+    """`local.path: ...` lines for local code folders that are missing or not folders.
+
+    Kept out of the model's own rules so that a spec can be built and inspected anywhere;
+    `validate`, `plan` and the component check the files before anything is packaged.
+    """
+    places: list[tuple[Loc, LocalCode | None]] = [
+        (("local",), spec.local),
+        *((("layers", i, "local"), layer.local) for i, layer in enumerate(spec.layers)),
+    ]
+    problems = []
+    for loc, local in places:
+        if local is None:
+            continue
+        path = Path(local.path)
+        if not path.exists():
+            problems.append(f"{field_path((*loc, 'path'))}: no such directory: {path}")
+        elif not path.is_dir():
+            problems.append(f"{field_path((*loc, 'path'))}: {path} is a file, not a directory")
+    return problems
+
+
+def check_local_paths(spec: AwsLambdaSpec, source: str | None = None) -> None:
+    """Raise a SpecError listing every local code folder that is missing or not a folder."""
+    problems = local_path_problems(spec)
+    if problems:
+        raise SpecError(problems, source)
 
 
 __all__ = [

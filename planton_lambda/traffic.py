@@ -91,15 +91,17 @@ def create_function_url(
         return None
     # Invocations go through the alias when one is named, never a pinned version.
     qualifier = aliases[url_spec.alias].name if url_spec.alias else None
+    permissions = _public_permissions(name, function, qualifier, parent) if url_spec.public else []
     url = aws.lambda_.FunctionUrl(
         f"{name}-url",
         function_name=function.name,
         qualifier=qualifier,
         authorization_type=url_spec.auth_type,
         cors=_cors(url_spec),
-        opts=_child(parent, function),
+        opts=pulumi.ResourceOptions(
+            parent=parent, deleted_with=function, depends_on=list(permissions)
+        ),
     )
-    permissions = _public_permissions(name, function, qualifier, parent) if url_spec.public else []
     return FunctionUrl(url, permissions)
 
 
@@ -117,13 +119,27 @@ def _cors(url_spec: FunctionUrlSpec) -> aws.lambda_.FunctionUrlCorsArgs | None:
     )
 
 
+# The statement ids the provider itself uses for a public URL (pulumi-aws >= 7.16, from
+# terraform-provider-aws PR 44858): on creating an auth-NONE FunctionUrl it adds both
+# statements, skipping one whose id already exists, and it never removes them (FunctionUrl's
+# docs: "These policies are NOT removed from AWS when the resource is destroyed").
+PUBLIC_ACCESS_SID = "FunctionURLAllowPublicAccess"
+PUBLIC_INVOKE_SID = "FunctionURLAllowInvokeAction"
+
+
 def _public_permissions(
     name: str,
     function: aws.lambda_.Function,
     qualifier: pulumi.Input[str] | None,
     parent: pulumi.Resource,
 ) -> list[aws.lambda_.Permission]:
-    """The two statements AWS requires (since Oct 2025) before an auth-NONE URL answers."""
+    """The two statements AWS requires (since Oct 2025) before an auth-NONE URL answers.
+
+    They are our own resources, under the provider's statement ids, and the URL is created
+    after them: the provider then finds both statements in place and adds nothing, and
+    turning public access off (or removing the URL) deletes these resources, whose delete
+    removes the statements, so nothing granting `*` is left behind.
+    """
     return [
         aws.lambda_.Permission(
             f"{name}-url-public-access",
@@ -132,7 +148,7 @@ def _public_permissions(
             principal="*",
             function_url_auth_type="NONE",
             qualifier=qualifier,
-            statement_id="FunctionURLAllowPublicAccess",
+            statement_id=PUBLIC_ACCESS_SID,
             opts=_child(parent, function),
         ),
         aws.lambda_.Permission(
@@ -142,7 +158,7 @@ def _public_permissions(
             principal="*",
             invoked_via_function_url=True,
             qualifier=qualifier,
-            statement_id="FunctionURLInvokeAllowPublicAccess",
+            statement_id=PUBLIC_INVOKE_SID,
             opts=_child(parent, function),
         ),
     ]
