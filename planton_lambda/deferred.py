@@ -45,6 +45,12 @@ def checked(
     return value.apply(verify)
 
 
+def _input(value: Any) -> pulumi.Input[str]:
+    """A plain or SecretStr value as its text; an Output as it is."""
+    text = env_text(value)
+    return text if text is not None else value
+
+
 def environment_variables(
     plain: Mapping[str, Any], secret: Mapping[str, Any]
 ) -> dict[str, pulumi.Input[str]]:
@@ -52,10 +58,9 @@ def environment_variables(
     in diffs), and Lambda's 4 KB limit applied to the values that are Outputs once known."""
     variables: dict[str, pulumi.Input[str]] = {}
     for key, value in plain.items():
-        variables[key] = env_text(value) if env_text(value) is not None else value
+        variables[key] = _input(value)
     for key, value in secret.items():
-        text = env_text(value)
-        variables[key] = pulumi.Output.secret(text if text is not None else value)
+        variables[key] = pulumi.Output.secret(_input(value))
     # The values only known once deployed (Outputs given in Python).
     pending = [k for env in (plain, secret) for k, v in env.items() if env_text(v) is None]
     if not pending:

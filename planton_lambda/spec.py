@@ -30,7 +30,7 @@ from planton_lambda._model import Loc, SpecModel, raise_errors
 from planton_lambda.alias import CURRENT, LATEST, AliasSpec
 from planton_lambda.errors import SpecError, field_path
 from planton_lambda.iam_spec import RoleOptions
-from planton_lambda.refs import StringValueOrRef, TextOrOutput, is_known, matches
+from planton_lambda.refs import LiteralOrOutput, StringValueOrRef, TextOrOutput, is_known, matches
 
 MAX_LAYERS = 5
 MAX_ENVIRONMENT_BYTES = 4096
@@ -369,7 +369,7 @@ class AwsLambdaSpec(SpecModel):
     description: Annotated[str, Field(max_length=256)] = ""
     code_source_type: CodeSourceType = Field(description="where the function's code comes from")
     s3: S3Code | None = Field(None, description="required iff CODE_SOURCE_TYPE_S3")
-    image_uri: Annotated[str | None, Field(description="ECR image URI")] = None
+    image_uri: Annotated[LiteralOrOutput | None, Field(description="ECR image URI")] = None
     local: LocalCode | None = Field(None, description="required iff CODE_SOURCE_TYPE_LOCAL")
     runtime: RuntimeId | None = Field(
         None,
