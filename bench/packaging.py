@@ -1,4 +1,4 @@
-"""How fast local packaging is, beside Info-ZIP, on a site-packages-like tree.
+"""How fast local packaging is, and how much memory it takes, beside Info-ZIP.
 
 Generates a tree deterministically from a seed (thousands of Python-like sources, shared
 libraries that are partly compressible, metadata and already-compressed files), then in
@@ -6,12 +6,17 @@ one run and on the same files:
 
 * builds a package with `build_package` into a fresh cache (a full build) and with
   `zip -r -X -q -6` (Info-ZIP at the same deflate level), best of `--repeat` each;
-* builds the unchanged tree again with the warm cache (a no-op rebuild).
+* builds the unchanged tree again with the warm cache (a no-op rebuild);
+* builds the tree once more, and a folder holding one large file (`--big-file-mb`,
+  compressible log-like text), each in a fresh child process, to read its peak RSS, and
+  zips the same with Info-ZIP in a child for its peak RSS.
 
-Prints both times and zip sizes, ours/zip (target <= 1.0) and no-op/full (target <= 0.05).
+Prints times, zip sizes and peak RSS (each child's growth over the bare interpreter with
+the package imported), ours/zip (target <= 1.0), no-op/full (target <= 0.05) and the big
+file's RSS growth (target <= 128 MB: bounded whatever the file's size).
 
-    python bench/packaging.py                   # 100 MB, best of 3
-    python bench/packaging.py --size-mb 20 --repeat 1
+    python bench/packaging.py                   # 100 MB tree, 240 MB file, best of 3
+    python bench/packaging.py --size-mb 20 --big-file-mb 40 --repeat 1
 """
 
 from __future__ import annotations
@@ -27,8 +32,10 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
+import resource  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -42,6 +49,7 @@ from planton_lambda.packaging import Package, build_package  # noqa: E402
 MIB = 1024 * 1024
 TARGET_RATIO = 1.0
 TARGET_NOOP = 0.05
+TARGET_RSS_GROWTH_MB = 128
 # Generated files get one fixed, old mtime, as an installed site-packages has: a file
 # written a moment ago is "racily clean" and is hashed again on the next build.
 FIXED_MTIME = 1_700_000_000
@@ -197,12 +205,101 @@ def info_zip(tree: Path, out: Path) -> None:
     subprocess.run(["zip", "-r", "-X", "-q", "-6", str(out), "."], cwd=tree, check=True)
 
 
+def generate_big_file(folder: Path, size_mb: float, seed: int) -> Path:
+    """One log-like text file of `size_mb`: deflates about 9:1, under Lambda's 50 MB."""
+    rng = random.Random(seed)
+    blocks = [_log_block(rng, MIB) for _ in range(4)]
+    folder.mkdir(parents=True)
+    path = folder / "big.log"
+    left = int(size_mb * MIB)
+    with open(path, "wb") as out:
+        for index in range(0, left, MIB):
+            out.write(blocks[(index // MIB) % len(blocks)][: left - index])
+    os.utime(path, (FIXED_MTIME, FIXED_MTIME))
+    return path
+
+
+def _log_block(rng: random.Random, size: int) -> bytes:
+    lines, written, ms = [], 0, 0
+    while written < size:
+        ms += rng.randint(0, 40)
+        clock = f"{ms // 3_600_000 % 24:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}"
+        status = rng.choice((200, 200, 200, 201, 404, 500))
+        line = (
+            f"2025-01-01T{clock}.{ms % 1000:03d}Z INFO GET /api/v1/items/{rng.randint(1, 999)} "
+            f"status={status} duration_ms={rng.randint(1, 300)}\n"
+        ).encode()
+        lines.append(line)
+        written += len(line)
+    return b"".join(lines)[:size]
+
+
+@dataclass(frozen=True)
+class Measure:
+    seconds: float
+    growth_mb: float  # peak RSS over the child's RSS before the build
+    peak_mb: float
+
+
+def measure_child(source: Path, cache: Path) -> Measure:
+    """`build_package` in a fresh interpreter: its time and peak RSS, imports excluded."""
+    command = [sys.executable, __file__, "--child", str(source), str(cache)]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    data = json.loads(result.stdout)
+    return Measure(data["seconds"], data["peak_mb"] - data["before_mb"], data["peak_mb"])
+
+
+def measure_info_zip(tree: Path, out: Path) -> Measure:
+    """Info-ZIP's time and peak RSS, polled from /proc: ru_maxrss of a child started from
+    this process would report this interpreter's size from before the exec."""
+    out.unlink(missing_ok=True)
+    start = time.perf_counter()
+    process = subprocess.Popen(["zip", "-r", "-X", "-q", "-6", str(out), "."], cwd=tree)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, _peak_mb(f"/proc/{process.pid}/status") or 0.0)
+        time.sleep(0.005)
+    seconds = time.perf_counter() - start
+    if process.returncode != 0:
+        raise SystemExit(f"zip exited with status {process.returncode}")
+    return Measure(seconds, peak, peak)
+
+
+def _peak_mb(status: str = "/proc/self/status") -> float | None:
+    """VmHWM, the peak RSS of the process's current image (Linux), in MB."""
+    try:
+        with open(status, encoding="ascii") as stream:
+            for line in stream:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return None
+
+
+def _child(source: str, cache: str) -> int:
+    # VmHWM, unlike ru_maxrss, does not count the parent's size inherited before the exec.
+    before = _peak_mb() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start = time.perf_counter()
+    build_package(source, runtime=None, cache_dir=cache)
+    seconds = time.perf_counter() - start
+    peak = _peak_mb() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "before_mb": before, "peak_mb": peak}))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=float, default=100.0, help="tree size (default 100)")
+    parser.add_argument(
+        "--big-file-mb", type=float, default=240.0, help="the large file (default 240)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs (default 3)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--child", nargs=2, metavar=("SOURCE", "CACHE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        return _child(*args.child)
     if shutil.which("zip") is None:
         print("Info-ZIP `zip` is not installed; run: apt-get install -y zip", file=sys.stderr)
         return 2
@@ -232,14 +329,40 @@ def main(argv: list[str] | None = None) -> int:
         package = builds[-1]
         _verify(package, builds)
         zip_size = (work / "info.zip").stat().st_size
-        print(f"ours      {ours:7.3f} s   zip {package.zipped_bytes / MIB:6.1f} MB")
-        print(f"Info-ZIP  {zips:7.3f} s   zip {zip_size / MIB:6.1f} MB")
+        our_rss = measure_child(tree.root, work / "cache-rss")
+        zip_rss = measure_info_zip(tree.root, work / "info-rss.zip")
+        print(
+            f"ours      {ours:7.3f} s   zip {package.zipped_bytes / MIB:6.1f} MB   "
+            f"peak RSS +{our_rss.growth_mb:.0f} MB ({our_rss.peak_mb:.0f} MB with the interpreter)"
+        )
+        print(
+            f"Info-ZIP  {zips:7.3f} s   zip {zip_size / MIB:6.1f} MB   "
+            f"peak RSS {zip_rss.peak_mb:.0f} MB"
+        )
         print(f"ours/zip  {ours / zips:7.3f}     {_verdict(ours / zips, TARGET_RATIO)}")
         print(
             f"no-op     {noop:7.3f} s = {noop / ours:.3f} of a full build  "
             f"{_verdict(noop / ours, TARGET_NOOP)}"
         )
+        _big_file(work, args.big_file_mb, args.seed)
     return 0
+
+
+def _big_file(work: Path, size_mb: float, seed: int) -> None:
+    """One large file: peak RSS must not grow with it (streamed, spilled to disk)."""
+    folder = work / "big"
+    generate_big_file(folder, size_mb, seed)
+    ours = measure_child(folder, work / "cache-big")
+    zips = measure_info_zip(folder, work / "big.zip")
+    print(
+        f"big file  {size_mb:7.1f} MB: ours {ours.seconds:.3f} s, peak RSS "
+        f"+{ours.growth_mb:.0f} MB ({ours.peak_mb:.0f} MB); "
+        f"Info-ZIP {zips.seconds:.3f} s, peak RSS {zips.peak_mb:.0f} MB"
+    )
+    print(
+        f"big/zip   {ours.seconds / zips.seconds:7.3f}     peak RSS growth {ours.growth_mb:.0f} MB "
+        f"{_verdict(ours.growth_mb, TARGET_RSS_GROWTH_MB)}"
+    )
 
 
 def _verify(package: Package, builds: list[Package]) -> None:

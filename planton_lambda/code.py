@@ -30,6 +30,7 @@ def build_local_packages(spec: AwsLambdaSpec) -> LocalPackages:
             runtime=_layer_runtime(layer, spec),
             architecture=spec.architecture,
             excludes=layer.local.excludes,
+            include=layer.local.include,
             layer=True,
         )
         for layer in spec.layers
@@ -42,6 +43,7 @@ def build_local_packages(spec: AwsLambdaSpec) -> LocalPackages:
             runtime=spec.runtime,
             architecture=spec.architecture,
             excludes=spec.local.excludes,
+            include=spec.local.include,
         )
         check_size_limits(function, list(layers.values()))
     elif layers:

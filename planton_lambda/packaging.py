@@ -20,6 +20,13 @@ Left out always: `__pycache__`, `*.pyc`, `.DS_Store`, the `.git`, `.hg`, `.svn` 
 directories, any virtual environment (a directory holding `pyvenv.cfg`), `node_modules/.cache`
 and the cache directory itself when it lies inside the source.
 
+Left out unless an `include` glob (same syntax as `excludes`) matches the file or a folder
+above it: secret-looking source files, by name (SECRET_FILES) or folder (SECRET_DIRS), at any
+depth, case-insensitively. Installed dependencies, files under a `node_modules` folder and
+files a vendored wheel's `*.dist-info/RECORD` lists are exempt: they come from a registry
+(`certifi/cacert.pem` is a public CA bundle). A symbolic link is secret-looking when its
+name or its target is.
+
 `excludes` are fnmatch-style globs, case-sensitive, matched against each file's and each
 directory's path relative to the source directory, written with `/`. As in fnmatch, `*`
 also matches `/`, so `*.md` drops Markdown files at any depth while `README.md` drops only
@@ -34,16 +41,29 @@ a source `node_modules` is replaced by what `npm ci` installs.
 Packages are cached under `cache_dir` (default: `$PLANTON_LAMBDA_CACHE`, else
 `$XDG_CACHE_HOME/planton-lambda`, else `~/.cache/planton-lambda`), keyed by a hash of the
 packaging inputs: this format's version, function or layer, runtime, architecture,
-excludes, and every included file's path, mode and content. An unchanged tree is neither
-zipped nor installed again. File contents are hashed once and remembered by (size,
-mtime_ns, inode), so a no-op rebuild reads no file; a file whose size or mtime changed is
-hashed again. Unpinned requirements are resolved on the first build of a given tree only:
-pin them for the same package on every machine. Entries can be deleted at any time.
+excludes, include, every packaged file's path, mode and content, and every file the
+dependency install reads (requirements.txt and its `-r`/`-c` files, local wheels,
+package.json, the lockfile, .npmrc) even when it is not packaged. An unchanged tree is
+neither zipped nor installed again. File contents are hashed once and remembered by (size,
+mtime_ns, ctime_ns, inode), so a no-op rebuild reads no file; a file whose stat changed is
+hashed again (ctime too: an edit that puts the mtime back is still seen). Unpinned
+requirements are resolved on the first build of a given tree only: pin them for the same
+package on every machine. Entries can be deleted at any time.
+
+The cache trusts nothing it has not checked: a zip is served only when its SHA-256 is the
+recorded one (re-read whenever its stat changed since it was last verified), and a build is
+stored only if every source file zipped has the CRC-32 it had when hashed for the key and
+the dependency inputs are unchanged after the install. A package over Lambda's size limits
+is refused before it is stored; writing stops as soon as the zip passes 50 MB. Memory is
+bounded whatever the file sizes (see `planton_lambda.zipwriter`). An unreadable file or
+folder, or a cache that cannot be written, is a PackagingError naming the path.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import csv
 import hashlib
 import json
 import os
@@ -51,19 +71,22 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import translate
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO, NamedTuple, TypeVar
 
 from planton_lambda import dependencies
 from planton_lambda.errors import PlantonLambdaError
 from planton_lambda.parallel import batched, ordered_map
-from planton_lambda.zipwriter import ZipError, write_zip
+from planton_lambda.zipwriter import FileChanged, ZipError, ZipResult, ZipTooLarge, write_zip
 
 MIB = 1024 * 1024
-# Lambda quotas: a zip uploaded directly, and a function with all its layers unzipped.
+# Lambda quotas: a zip uploaded directly, and a function with all its layers unzipped
+# (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html; the account's
+# values are GetAccountSettings' AccountLimit.CodeSizeZipped / CodeSizeUnzipped).
 MAX_ZIPPED_BYTES = 50 * MIB
 MAX_UNZIPPED_BYTES = 250 * MIB
 SIZE_HINT = (
@@ -72,7 +95,8 @@ SIZE_HINT = (
 )
 
 # Bumped whenever the bytes of a package built from the same inputs would change.
-FORMAT_VERSION = "1"
+# 2: secret-looking files are left out.
+FORMAT_VERSION = "2"
 CACHE_ENV = "PLANTON_LAMBDA_CACHE"
 
 LAYER_PREFIXES = {"python": "python/", "nodejs": "nodejs/"}
@@ -81,14 +105,64 @@ EXCLUDED_FILE_SUFFIXES = (".pyc",)
 EXCLUDED_FILES = frozenset({".DS_Store"})
 VENV_MARKER = "pyvenv.cfg"
 
+# Secret-looking files: never packaged from the source folder unless a glob of `include`
+# matches them. File-name globs, matched case-insensitively against each file's name at
+# any depth, with why each is there:
+SECRET_FILES: dict[str, str] = {
+    ".env*": "dotenv files (.env, .env.production, .envrc) hold credentials by convention",
+    "*.pem": "PEM private keys (and certificates, which travel with them)",
+    "*.key": "private keys",
+    "*.p12": "PKCS#12 bundles hold a private key",
+    "*.pfx": "PKCS#12 bundles hold a private key",
+    "*.jks": "Java keystores hold private keys",
+    "*.keystore": "Java and Android keystores hold private keys",
+    "*.ppk": "PuTTY private keys",
+    "id_rsa*": "SSH keys",
+    "id_dsa*": "SSH keys",
+    "id_ecdsa*": "SSH keys",
+    "id_ed25519*": "SSH keys",
+    ".npmrc": "npm registry tokens",
+    ".yarnrc": "Yarn registry tokens",
+    ".yarnrc.yml": "Yarn registry tokens",
+    ".pypirc": "PyPI upload tokens",
+    "pip.conf": "index URLs with logins",
+    ".git-credentials": "git's stored logins",
+    ".netrc": "logins used by curl, git and pip",
+    "_netrc": "logins used by curl, git and pip (Windows name)",
+    ".pgpass": "PostgreSQL passwords",
+    ".htpasswd": "password hashes",
+    ".dockercfg": "Docker registry logins",
+    "credentials": "the AWS shared credentials file's name",
+    "credentials.json": "Google OAuth client secrets, as Google's quickstarts name them",
+    "client_secret*.json": "Google OAuth client secrets, as downloaded",
+    "*.tfstate": "Terraform state holds resource secrets in plain text",
+    "*.tfstate.backup": "Terraform state holds resource secrets in plain text",
+}
+# Folders whose every file is secret-looking, at any depth (matched case-insensitively).
+SECRET_DIRS: dict[str, str] = {
+    ".aws": "AWS CLI credentials and config",
+    ".ssh": "SSH keys",
+    ".gnupg": "GnuPG private keyrings",
+    ".docker": "config.json holds registry logins",
+    ".kube": "kubeconfig holds cluster tokens",
+    ".azure": "Azure CLI tokens",
+}
+_SECRET_NAME = re.compile("|".join(translate(glob) for glob in SECRET_FILES))
+
 READ_BYTES = MIB  # a file is hashed in blocks of this size
 # A file modified within this window of being hashed may change again without changing
 # its mtime (coarse file system clocks), so its hash is not remembered (git's racy-clean).
 RACY_NS = 2_000_000_000
 
+_T = TypeVar("_T")
+
 
 class PackagingError(PlantonLambdaError):
     """A local directory that cannot be packaged; the message says why and what to do."""
+
+
+class InputChanged(PackagingError):
+    """A source file changed while it was being packaged: nothing was cached."""
 
 
 @dataclass(frozen=True)
@@ -105,34 +179,48 @@ def build_package(
     runtime: str | None,
     architecture: str = "X86_64",
     excludes: Sequence[str] = (),
+    include: Sequence[str] = (),
     layer: bool = False,
     cache_dir: str | os.PathLike[str] | None = None,
 ) -> Package:
     """Zip `source` (with its dependencies installed) for Lambda, or reuse the cached zip.
 
-    Raises PackagingError for a missing directory, an unusable file, a failed dependency
-    install or a package over Lambda's size limits, before anything is deployed.
+    `include` globs name secret-looking files to package anyway (see SECRET_FILES).
+    Raises PackagingError for a missing or unreadable directory, an unusable file, a
+    failed dependency install or a package over Lambda's size limits, before anything is
+    deployed.
     """
     root = _source_root(source)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    plan = dependencies.plan_dependencies(root, runtime)
-    selector = FileSelector(excludes, skip_top=plan.replaces if plan else ())
+    plan = _plan(root, runtime, architecture)
+    selector = FileSelector(excludes, skip_top=plan.replaces if plan else (), include=include)
     files = collect_files(root, selector, skip=cache)
-    digests = StatCache.open(cache, root).digests(files)
+    stat_cache = StatCache.open(cache, root)
+    digests = stat_cache.digests(files)
+    inputs = _dependency_inputs(root, plan)
     key = cache_key(
         files,
-        digests,
+        [d.sha256 for d in digests],
         runtime=runtime,
         architecture=architecture,
         excludes=excludes,
+        include=include,
         layer=layer,
+        dependency_inputs=inputs,
     )
     store = PackageStore(cache)
     package = store.get(key)
     if package is None:
-        job = _Job(root, files, plan, selector, layer_prefix(runtime) if layer else "")
+        crcs = {f.arcname: d.crc for f, d in zip(files, digests, strict=True)}
+        job = _Job(
+            root, files, crcs, plan, inputs, selector, layer_prefix(runtime) if layer else ""
+        )
         package = _build(job, store, key, architecture)
-    _check_package(package, str(root))
+    try:
+        _check_package(package, str(root))
+    except PackagingError:
+        store.remove(key)  # a refused package is never served later
+        raise
     return package
 
 
@@ -177,13 +265,29 @@ def _source_root(source: str | os.PathLike[str]) -> Path:
     return path.resolve()
 
 
+def _plan(root: Path, runtime: str | None, architecture: str) -> dependencies.DependencyPlan | None:
+    try:
+        return dependencies.plan_dependencies(root, runtime, architecture)
+    except dependencies.DependencyError as error:
+        raise PackagingError(str(error)) from None
+
+
+def _dependency_inputs(root: Path, plan: dependencies.DependencyPlan | None) -> list[list[str]]:
+    """[path, SHA-256] of each file the install reads: keyed even when not packaged."""
+    if plan is None:
+        return []
+    return [[os.path.relpath(path, root), _hash_file(str(path))[0]] for path in plan.inputs]
+
+
 @dataclass(frozen=True)
 class _Job:
     """What goes into a package that is not in the cache yet."""
 
     root: Path
     files: list[SourceFile]
+    crcs: dict[str, int]  # each source file's CRC-32 when it was hashed for the key
     plan: dependencies.DependencyPlan | None
+    inputs: list[list[str]]  # the dependency inputs the key holds
     selector: FileSelector
     prefix: str  # python/ or nodejs/ for a layer
 
@@ -193,13 +297,19 @@ def _build(job: _Job, store: PackageStore, key: str, architecture: str) -> Packa
         return _zip(job, job.files, store, key)
     with tempfile.TemporaryDirectory(dir=store.make_tmp(), prefix="stage-") as staging:
         installed = _install(job.plan, Path(staging), architecture)
+        if _dependency_inputs(job.root, job.plan) != job.inputs:
+            raise PackagingError(
+                f"the dependency files of {job.root} ({', '.join(i[0] for i in job.inputs)}) "
+                "changed while the dependencies were installed; nothing was cached: build again"
+            )
         extra = collect_files(installed.root, job.selector.for_installed(), arc=installed.prefix)
         return _zip(job, merge_files(extra, job.files), store, key)
 
 
 def _zip(job: _Job, files: list[SourceFile], store: PackageStore, key: str) -> Package:
     _check_unzipped(sum(f.size for f in files), str(job.root))
-    return store.put(key, [f.with_prefix(job.prefix) for f in files])
+    expected = {job.prefix + name: crc for name, crc in job.crcs.items()}
+    return store.put(key, [f.with_prefix(job.prefix) for f in files], expected, str(job.root))
 
 
 def _install(
@@ -227,6 +337,7 @@ class SourceFile(NamedTuple):  # a tuple: thousands are made on every build
     size: int
     executable: bool
     mtime_ns: int
+    ctime_ns: int
     inode: int
 
     @property
@@ -236,28 +347,56 @@ class SourceFile(NamedTuple):  # a tuple: thousands are made on every build
     def with_prefix(self, prefix: str) -> SourceFile:
         if not prefix:
             return self
-        return SourceFile(
-            prefix + self.arcname, self.path, self.size, self.executable, self.mtime_ns, self.inode
-        )
+        return self._replace(arcname=prefix + self.arcname)
+
+
+class _Globs:
+    """Compiled `excludes`/`include` globs (see the module docstring for their syntax)."""
+
+    def __init__(self, patterns: Sequence[str], field: str) -> None:
+        self.files: list[re.Pattern[str]] = []  # match files and directories
+        self.dirs: list[re.Pattern[str]] = []  # match directories only
+        for pattern in patterns:
+            glob, dirs_only = _parse_pattern(pattern, field)
+            if glob:
+                for variant in _globstar_variants(glob):
+                    (self.dirs if dirs_only else self.files).append(re.compile(translate(variant)))
+
+    def match_file(self, path: str) -> bool:
+        return any(p.match(path) for p in self.files)
+
+    def match_dir(self, path: str) -> bool:
+        return any(p.match(path) for p in self.files) or any(p.match(path) for p in self.dirs)
+
+    def match_file_or_folder(self, path: str) -> bool:
+        """The file itself, or any folder above it, matches."""
+        if self.match_file(path):
+            return True
+        parts = path.split("/")[:-1]
+        return any(self.match_dir("/".join(parts[: i + 1])) for i in range(len(parts)))
 
 
 class FileSelector:
     """Decides which files and directories go into a package (see the module docstring)."""
 
-    def __init__(self, excludes: Sequence[str], skip_top: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        excludes: Sequence[str],
+        skip_top: Iterable[str] = (),
+        include: Sequence[str] = (),
+        *,
+        secrets: bool = True,
+    ) -> None:
         self.excludes = tuple(excludes)
         self.skip_top = frozenset(skip_top)
-        self._any: list[re.Pattern[str]] = []
-        self._dirs: list[re.Pattern[str]] = []
-        for pattern in self.excludes:
-            glob, dirs_only = _parse_pattern(pattern)
-            if glob:
-                for variant in _globstar_variants(glob):
-                    (self._dirs if dirs_only else self._any).append(re.compile(translate(variant)))
+        self.secrets = secrets  # leave out secret-looking files (the source's, not installed)
+        self._excludes = _Globs(self.excludes, "excludes")
+        self._include = _Globs(include, "include")
 
     def for_installed(self) -> FileSelector:
-        """The same excludes, for installed dependencies (nothing of theirs is replaced)."""
-        return FileSelector(self.excludes)
+        """The same excludes, for installed dependencies (nothing of theirs is replaced, and
+        their files come from a registry: `certifi/cacert.pem` is a public CA bundle)."""
+        return FileSelector(self.excludes, secrets=False)
 
     def keeps_dir(self, path: str) -> bool:
         parent, _, name = path.rpartition("/")
@@ -266,27 +405,42 @@ class FileSelector:
             return False
         if not parent and name in self.skip_top:
             return False
-        return not self._matches(path, self._any) and not self._matches(path, self._dirs)
+        return not self._excludes.match_dir(path)
 
     def keeps_file(self, path: str) -> bool:
+        """Excludes and the always-excluded names; the secret rule is `hides_secret`."""
         name = path.rpartition("/")[2]
         if name in EXCLUDED_FILES or name.endswith(EXCLUDED_FILE_SUFFIXES):
             return False
-        return not self._matches(path, self._any)
+        return not self._excludes.match_file(path)
 
     def keeps_link(self, path: str) -> bool:
         # A link may name a file or a directory: it is kept only if both would be.
         return self.keeps_file(path) and self.keeps_dir(path)
 
-    @staticmethod
-    def _matches(relpath: str, patterns: list[re.Pattern[str]]) -> bool:
-        return any(p.match(relpath) for p in patterns)
+    def hides_secret(self, path: str) -> bool:
+        """A secret-looking source file that no `include` glob lets in."""
+        return (
+            self.secrets
+            and is_secret_looking(path)
+            and not self._include.match_file_or_folder(path)
+        )
 
 
-def _parse_pattern(pattern: str) -> tuple[str, bool]:
-    """(glob, matches directories only) for one `excludes` entry."""
+def is_secret_looking(path: str) -> bool:
+    """By its name or a folder it is in (SECRET_FILES, SECRET_DIRS); not in node_modules,
+    whose files an install put there (packages from a registry, not the user's secrets)."""
+    parts = path.lower().split("/")
+    folders = parts[:-1]
+    if "node_modules" in folders:
+        return False
+    return _SECRET_NAME.match(parts[-1]) is not None or any(p in SECRET_DIRS for p in folders)
+
+
+def _parse_pattern(pattern: str, field: str = "excludes") -> tuple[str, bool]:
+    """(glob, matches directories only) for one `excludes` or `include` entry."""
     if pattern.startswith("!"):
-        raise PackagingError(f"exclude pattern {pattern!r}: negated patterns are not supported")
+        raise PackagingError(f"{field} pattern {pattern!r}: negated patterns are not supported")
     glob = pattern.replace("\\", "/").strip()
     while glob.startswith("./"):
         glob = glob[2:]
@@ -313,34 +467,91 @@ def collect_files(
     """Every file under `root` the selector keeps, sorted by arcname (`arc` + relative path).
 
     The selector sees arcnames, so patterns for installed dependencies read as paths in
-    the package (`node_modules/aws-sdk/`).
+    the package (`node_modules/aws-sdk/`). Secret-looking files are held back, except
+    those a wheel installed into the folder (listed in a `*.dist-info/RECORD` beside them):
+    a vendored `certifi/cacert.pem` is package data, not a secret.
     """
     real_root = os.path.realpath(root)
     skip_real = os.path.realpath(skip) if skip is not None else None
     found: list[SourceFile] = []
+    held: list[SourceFile] = []  # secret-looking
+    dist_infos: dict[str, list[str]] = {}  # arc folder -> its *.dist-info folders
     # Walked from its real path through real directories, every entry's path is real too.
     pending = [(real_root, arc)]
     while pending:
         directory, arc_dir = pending.pop()
-        with os.scandir(directory) as scan:
-            entries = list(scan)
+        entries = _list_dir(directory)
         if arc_dir != arc and any(e.name == VENV_MARKER for e in entries):
             continue  # a virtual environment, whatever its name
         for entry in entries:
             path = arc_dir + entry.name
             if entry.is_symlink():
                 if selector.keeps_link(path):
-                    found.append(_linked_file(entry, path, real_root))
+                    linked = _linked_file(entry, path, real_root)
+                    target = os.path.relpath(linked.path, real_root).replace(os.sep, "/")
+                    secret = selector.hides_secret(path) or selector.hides_secret(target)
+                    (held if secret else found).append(linked)
             elif entry.is_dir(follow_symlinks=False):
+                if entry.name.endswith(".dist-info"):
+                    dist_infos.setdefault(arc_dir, []).append(entry.path)
                 if selector.keeps_dir(path) and entry.path != skip_real:
                     pending.append((entry.path, path + "/"))
             elif entry.is_file(follow_symlinks=False):
                 if selector.keeps_file(path):
-                    found.append(_source_file(path, entry.path, entry.stat()))
+                    file = _source_file(path, entry.path, _stat(entry))
+                    (held if selector.hides_secret(path) else found).append(file)
             else:
                 raise PackagingError(f"{entry.path} is not a regular file or directory")
+    found.extend(_installed_by_wheels(held, dist_infos))
     found.sort(key=lambda f: f.arcname)
     return found
+
+
+def _list_dir(directory: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(directory) as scan:
+            return list(scan)
+    except OSError as error:
+        raise PackagingError(
+            f"cannot read the folder {directory}: {error.strerror or error}; "
+            "make it readable or add it to excludes"
+        ) from None
+
+
+def _stat(entry: os.DirEntry[str]) -> os.stat_result:
+    try:
+        return entry.stat()
+    except OSError as error:
+        raise PackagingError(f"cannot read {entry.path}: {error.strerror or error}") from None
+
+
+def _installed_by_wheels(
+    held: list[SourceFile], dist_infos: dict[str, list[str]]
+) -> list[SourceFile]:
+    """The held files a wheel's RECORD lists; RECORDs are read only when there are any."""
+    records: dict[str, frozenset[str]] = {}
+
+    def listed(file: SourceFile) -> bool:
+        for folder, infos in dist_infos.items():
+            if file.arcname.startswith(folder):
+                for info in infos:
+                    if info not in records:
+                        records[info] = _record_paths(info)
+                    if file.arcname[len(folder) :] in records[info]:
+                        return True
+        return False
+
+    return [f for f in held if dist_infos and listed(f)]
+
+
+def _record_paths(dist_info: str) -> frozenset[str]:
+    """The paths a wheel's RECORD lists (https://packaging.python.org/en/latest/
+    specifications/recording-installed-packages/): CSV rows of path, hash, size."""
+    try:
+        with open(os.path.join(dist_info, "RECORD"), encoding="utf-8", newline="") as stream:
+            return frozenset(row[0] for row in csv.reader(stream) if row)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return frozenset()  # no readable RECORD: nothing is vouched for
 
 
 def _linked_file(entry: os.DirEntry[str], arcname: str, real_root: str) -> SourceFile:
@@ -357,7 +568,11 @@ def _linked_file(entry: os.DirEntry[str], arcname: str, real_root: str) -> Sourc
             f"symbolic link {entry.path} points to a directory; packages hold regular files "
             "only: replace the link with the directory or add it to excludes"
         )
-    return _source_file(arcname, target, os.stat(target))
+    try:
+        st = os.stat(target)
+    except OSError as error:
+        raise PackagingError(f"cannot read {target}: {error.strerror or error}") from None
+    return _source_file(arcname, target, st)
 
 
 def _source_file(arcname: str, path: str, st: os.stat_result) -> SourceFile:
@@ -368,16 +583,23 @@ def _source_file(arcname: str, path: str, st: os.stat_result) -> SourceFile:
     except UnicodeEncodeError:
         raise PackagingError(f"file name {path!r} is not valid UTF-8") from None
     executable = bool(st.st_mode & 0o111)
-    return SourceFile(arcname, path, st.st_size, executable, st.st_mtime_ns, st.st_ino)
+    return SourceFile(
+        arcname, path, st.st_size, executable, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+    )
 
 
 # ---------------------------------------------------------------------------- content hashes
 
 
-class StatCache:
-    """Content hashes of one source tree, remembered by (size, mtime_ns, inode)."""
+class Digest(NamedTuple):
+    sha256: str  # hex, of the content: names the package
+    crc: int  # CRC-32 of the same read: the zip's entry must match it
 
-    VERSION = 1
+
+class StatCache:
+    """Content hashes of one source tree, remembered by (size, mtime_ns, ctime_ns, inode)."""
+
+    VERSION = 2
 
     def __init__(self, path: Path, known: dict[str, list[int | str]]) -> None:
         self.path = path
@@ -394,15 +616,15 @@ class StatCache:
             known = {}  # a missing or damaged stat cache only costs a re-hash
         return cls(path, known if isinstance(known, dict) else {})
 
-    def digests(self, files: Sequence[SourceFile]) -> list[str]:
-        """The SHA-256 (hex) of each file's content, reading only files not seen unchanged."""
+    def digests(self, files: Sequence[SourceFile]) -> list[Digest]:
+        """Each file's content digests, reading only files not seen unchanged."""
         started = time.time_ns()
-        digests: dict[str, str] = {}
+        digests: dict[str, Digest] = {}
         stale: list[SourceFile] = []
         for f in files:
             record = self.known.get(f.arcname)
-            if isinstance(record, list) and record[:3] == [f.size, f.mtime_ns, f.inode]:
-                digests[f.arcname] = str(record[3])
+            if isinstance(record, list) and len(record) == 6 and record[:4] == _stat_key(f):
+                digests[f.arcname] = Digest(str(record[4]), int(record[5]))
             else:
                 stale.append(f)
         batches = batched(stale, lambda f: f.size)
@@ -412,28 +634,55 @@ class StatCache:
         self._remember(files, digests, started)
         return [digests[f.arcname] for f in files]
 
-    def _remember(self, files: Sequence[SourceFile], digests: dict[str, str], now: int) -> None:
+    def _remember(self, files: Sequence[SourceFile], digests: dict[str, Digest], now: int) -> None:
         known: dict[str, list[int | str]] = {
-            f.arcname: [f.size, f.mtime_ns, f.inode, digests[f.arcname]]
+            f.arcname: [*_stat_key(f), *digests[f.arcname]]
             for f in files
+            # An edit sets both times: mtime says whether it was too recent to trust (ctime
+            # cannot be set back, so every file touched by a checkout would look recent).
             if f.mtime_ns < now - RACY_NS
         }
         if known != self.known:
             payload = json.dumps({"version": self.VERSION, "files": known}, separators=(",", ":"))
-            _write_atomically(self.path, payload.encode())
+            with contextlib.suppress(OSError):  # a read-only cache costs a re-hash next time
+                _write_atomically(self.path, payload.encode())
             self.known = known
 
+    def clear(self) -> None:
+        """Forget every hash: after a file changed unseen (its stat put back), all are suspect."""
+        self.known = {}
+        with contextlib.suppress(OSError):
+            self.path.unlink()
 
-def _hash_files(batch: Sequence[SourceFile]) -> list[str]:
-    return [_hash_file(f.path) for f in batch]
+
+def _stat_key(f: SourceFile) -> list[int | str]:
+    return [f.size, f.mtime_ns, f.ctime_ns, f.inode]
 
 
-def _hash_file(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while block := stream.read(READ_BYTES):
-            digest.update(block)
-    return digest.hexdigest()
+def _hash_files(batch: Sequence[SourceFile]) -> list[Digest]:
+    digests = []
+    for f in batch:
+        sha, crc, size = _hash_file(f.path)
+        if size != f.size:
+            raise InputChanged(f"{f.path} changed while it was being packaged; build again")
+        digests.append(Digest(sha, crc))
+    return digests
+
+
+def _hash_file(path: str) -> tuple[str, int, int]:
+    """(SHA-256 hex, CRC-32, size) of a file's content, read once."""
+    digest, crc, size = hashlib.sha256(), 0, 0
+    try:
+        with open(path, "rb") as stream:
+            while block := stream.read(READ_BYTES):
+                digest.update(block)
+                crc = zlib.crc32(block, crc)
+                size += len(block)
+    except OSError as error:
+        raise PackagingError(
+            f"cannot read {path}: {error.strerror or error}; make it readable or add it to excludes"
+        ) from None
+    return digest.hexdigest(), crc, size
 
 
 def cache_key(
@@ -444,6 +693,8 @@ def cache_key(
     architecture: str,
     excludes: Sequence[str],
     layer: bool,
+    include: Sequence[str] = (),
+    dependency_inputs: Sequence[Sequence[str]] = (),
 ) -> str:
     """The hash naming a package: everything its bytes depend on, and nothing else."""
     inputs = {
@@ -452,7 +703,10 @@ def cache_key(
         "runtime": runtime,
         "architecture": architecture,
         "excludes": sorted(set(excludes)),
+        "include": sorted(set(include)),
         "files": [[f.arcname, f.mode, d] for f, d in zip(files, digests, strict=True)],
+        # What the install read (requirements.txt even when excluded, `-r` files, .npmrc).
+        "dependency_inputs": [list(i) for i in dependency_inputs],
     }
     return hashlib.sha256(json.dumps(inputs, separators=(",", ":")).encode()).hexdigest()
 
@@ -461,7 +715,13 @@ def cache_key(
 
 
 class PackageStore:
-    """Zips and their metadata by key; an entry appears whole or not at all."""
+    """Zips and their metadata by key; an entry appears whole or not at all.
+
+    What it serves is verified: a zip is served only if its SHA-256 is the one recorded,
+    re-read whenever the zip's stat (size, mtime, ctime, inode) differs from the one seen
+    when it was last verified, or that verification was too recent to trust the clock.
+    A zip corrupted in place is rebuilt, never served under its old hash.
+    """
 
     def __init__(self, cache: Path) -> None:
         self.cache = cache
@@ -474,47 +734,118 @@ class PackageStore:
             package = Package(
                 zip_path, meta["source_code_hash"], meta["zipped_bytes"], meta["unzipped_bytes"]
             )
-            if zip_path.stat().st_size == package.zipped_bytes:
+            st = zip_path.stat()
+            if st.st_size != package.zipped_bytes:
+                return None
+            fingerprint = _fingerprint(st)
+            if meta.get("stat") == fingerprint and st.st_ctime_ns < meta["checked_ns"] - RACY_NS:
                 return package
+            if _hash_zip(zip_path) != package.source_code_hash:
+                return None  # damaged in place: rebuilt and replaced
         except (OSError, ValueError, KeyError, TypeError):
-            pass  # missing or damaged: rebuilt and replaced
-        return None
+            return None  # missing or damaged: rebuilt and replaced
+        with contextlib.suppress(OSError):  # a read-only cache: verified again next time
+            self._write_meta(key, package, fingerprint, time.time_ns())
+        return package
 
     def make_tmp(self) -> Path:
         tmp = self.cache / "tmp"
-        tmp.mkdir(parents=True, exist_ok=True)
+        self._writable(lambda: tmp.mkdir(parents=True, exist_ok=True))
         return tmp
 
-    def put(self, key: str, files: Sequence[SourceFile]) -> Package:
-        self.packages.mkdir(parents=True, exist_ok=True)
+    def put(
+        self, key: str, files: Sequence[SourceFile], expected: Mapping[str, int], source: str
+    ) -> Package:
+        """Zip `files` into the cache; `expected` holds CRCs the zip's entries must have
+        (what was hashed for the key), so a file edited mid-build is never stored."""
+        self._writable(lambda: self.packages.mkdir(parents=True, exist_ok=True))
         zip_path = self.packages / f"{key}.zip"
-        fd, tmp = tempfile.mkstemp(dir=self.packages, prefix=".tmp-", suffix=".zip")
+        fd, tmp = self._writable(
+            lambda: tempfile.mkstemp(dir=self.packages, prefix=".tmp-", suffix=".zip")
+        )
         try:
             with os.fdopen(fd, "wb", buffering=MIB) as out:
-                digest, size = _write_zip(files, out)
-            os.replace(tmp, zip_path)
+                # Reading errors are PackagingErrors by now: an OSError is the cache's.
+                result = self._writable(lambda: _write_zip(files, out, self.packages, source))
+            _check_unchanged(files, result.crcs, expected)
+            self._writable(lambda: os.replace(tmp, zip_path))
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
         package = Package(
             zip_path,
-            base64.b64encode(digest).decode("ascii"),
-            size,
+            base64.b64encode(result.digest).decode("ascii"),
+            result.size,
             sum(f.size for f in files),
         )
+        # Written last: a zip without its metadata is not an entry yet.
+        self._writable(
+            lambda: self._write_meta(key, package, _fingerprint(zip_path.stat()), time.time_ns())
+        )
+        return package
+
+    def remove(self, key: str) -> None:
+        for suffix in (".json", ".zip"):  # metadata first: the entry is gone at once
+            with contextlib.suppress(OSError):
+                (self.packages / f"{key}{suffix}").unlink()
+
+    def _write_meta(self, key: str, package: Package, fingerprint: list[int], now: int) -> None:
         meta = {
             "source_code_hash": package.source_code_hash,
             "zipped_bytes": package.zipped_bytes,
             "unzipped_bytes": package.unzipped_bytes,
+            "stat": fingerprint,
+            "checked_ns": now,
         }
-        # Written last: a zip without its metadata is not an entry yet.
         _write_atomically(self.packages / f"{key}.json", json.dumps(meta).encode())
-        return package
+
+    def _writable(self, action: Callable[[], _T]) -> _T:
+        try:
+            return action()
+        except OSError as error:
+            raise PackagingError(
+                f"cannot write to the package cache {self.cache}: {error.strerror or error}; "
+                f"make it writable or set {CACHE_ENV} to a writable folder"
+            ) from None
 
 
-def _write_zip(files: Sequence[SourceFile], out: BinaryIO) -> tuple[bytes, int]:
+def _fingerprint(st: os.stat_result) -> list[int]:
+    # ctime cannot be set back by a user (utime sets it to now), unlike mtime.
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _hash_zip(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while block := stream.read(READ_BYTES):
+            digest.update(block)
+    return base64.b64encode(digest.digest()).decode("ascii")
+
+
+def _check_unchanged(
+    files: Sequence[SourceFile], crcs: Sequence[int], expected: Mapping[str, int]
+) -> None:
+    for file, crc in zip(files, crcs, strict=True):
+        if expected.get(file.arcname, crc) != crc:
+            raise InputChanged(
+                f"{file.path} changed while it was being packaged; nothing was cached: build again"
+            )
+
+
+def _write_zip(
+    files: Sequence[SourceFile], out: BinaryIO, spill_dir: Path, source: str
+) -> ZipResult:
     try:
-        return write_zip(files, out)
+        return write_zip(files, out, max_bytes=MAX_ZIPPED_BYTES, spill_dir=spill_dir)
+    except ZipTooLarge as error:
+        unzipped = sum(f.size for f in files)
+        raise PackagingError(
+            f"the package of {source} is over {_mb(error.limit)} zipped ({_mb(unzipped)} "
+            f"unzipped); Lambda accepts at most {_mb(MAX_ZIPPED_BYTES)} for a direct upload: "
+            f"{SIZE_HINT}"
+        ) from None
+    except FileChanged as error:
+        raise InputChanged(str(error)) from None
     except ZipError as error:
         raise PackagingError(str(error)) from None
 

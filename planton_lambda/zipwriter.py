@@ -18,6 +18,7 @@ import hashlib
 import os
 import stat
 import struct
+import tempfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -39,10 +40,16 @@ STORED_SUFFIXES = frozenset(
 # library keeps every core busy; each chunk is primed with the 32 KiB before it.
 CHUNK_BYTES = 1024 * 1024
 DEFLATE_WINDOW = 32 * 1024
+# A file's compressed data beyond this waits on disk, not in memory, until it is written.
+SPILL_BYTES = 8 * 1024 * 1024
 
 
 class ZipError(PlantonLambdaError):
     """A file that could not be zipped: it changed while being read, or the zip is too big."""
+
+
+class FileChanged(ZipError):
+    """A file read differently from one moment to the next: it is being edited."""
 
 
 class ZipEntry(Protocol):
@@ -78,19 +85,21 @@ _U16, _U32 = 0xFFFF, 0xFFFFFFFF
 
 @dataclass(frozen=True)
 class _Piece:
-    """A slice of one file, read and compressed by one worker."""
+    """A slice of one file, read (and compressed) by one worker."""
 
     path: str
     offset: int
     length: int
     deflate: bool
     last: bool  # the file's final slice
+    whole: bool  # the file's only slice: its bytes are kept for the writer
 
 
 @dataclass(frozen=True)
 class _Done:
     crc: int
-    raw: bytes
+    length: int
+    raw: bytes | None  # the slice itself, for a file of one slice only
     packed: bytes | None  # the raw deflate stream of this slice, when deflated
     last: bool
 
@@ -107,37 +116,67 @@ class _Central:
     offset: int
 
 
-def write_zip(files: Sequence[ZipEntry], out: BinaryIO) -> tuple[bytes, int]:
-    """Write `files` as a deterministic zip; returns (SHA-256 digest, size) of its bytes.
+@dataclass(frozen=True)
+class ZipResult:
+    digest: bytes  # SHA-256 of the zip's bytes
+    size: int
+    crcs: list[int]  # each entry's CRC-32, in the order given: what was read of each file
+
+
+class ZipTooLarge(ZipError):
+    """The zip grew past the `max_bytes` it was allowed; writing stopped there."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the zip is over {limit} bytes")
+        self.limit = limit
+
+
+def write_zip(
+    files: Sequence[ZipEntry],
+    out: BinaryIO,
+    *,
+    max_bytes: int | None = None,
+    spill_dir: str | os.PathLike[str] | None = None,
+) -> ZipResult:
+    """Write `files` as a deterministic zip; returns its digest, size and entry CRCs.
 
     Slices are read and compressed by a thread pool (zlib and file reads release the GIL)
     while this thread writes finished files in order, so the bytes do not depend on the
-    number of threads or on which finishes first. Memory holds IN_FLIGHT_BYTES of slices
-    plus the largest file: its header needs its CRC and size before its data.
+    number of threads or on which finishes first. Memory stays bounded whatever the file
+    sizes: IN_FLIGHT_BYTES of slices, plus up to SPILL_BYTES of one file's compressed
+    data (a header needs its file's CRC and size before the data, so the rest of a large
+    file's deflate stream waits in an unlinked temporary file in `spill_dir`). A large
+    file that is stored is read again when written, and must give the same CRC.
+    Raises ZipTooLarge as soon as the zip passes `max_bytes`.
     """
-    writer = _ZipWriter(out)
+    writer = _ZipWriter(out, max_bytes)
     batches = batched(list(_pieces(files)), lambda p: p.length)
     entries = iter(files)
-    parts: list[_Done] = []
-    for results in ordered_map(_process_batch, batches, lambda b: sum(p.length for p in b)):
-        for done in results:
-            parts.append(done)
-            if done.last:
-                writer.add(next(entries), parts)
-                parts = []
+    pending = _Pending(spill_dir)
+    try:
+        for results in ordered_map(_process_batch, batches, lambda b: sum(p.length for p in b)):
+            for done in results:
+                pending.take(done)
+                writer.check_room(pending.least_bytes())
+                if done.last:
+                    writer.add(next(entries), pending)
+                    pending.close()
+                    pending = _Pending(spill_dir)
+    finally:
+        pending.close()
     writer.finish()
-    return writer.digest.digest(), writer.offset
+    return ZipResult(writer.digest.digest(), writer.offset, writer.crcs)
 
 
 def _pieces(files: Iterable[ZipEntry]) -> Iterator[_Piece]:
     for f in files:
         deflate = f.size > 0 and os.path.splitext(f.arcname)[1].lower() not in STORED_SUFFIXES
-        if not deflate:
-            yield _Piece(f.path, 0, f.size, False, True)
+        if f.size <= CHUNK_BYTES:
+            yield _Piece(f.path, 0, f.size, deflate, True, True)
             continue
         for offset in range(0, f.size, CHUNK_BYTES):
             length = min(CHUNK_BYTES, f.size - offset)
-            yield _Piece(f.path, offset, length, True, offset + length == f.size)
+            yield _Piece(f.path, offset, length, deflate, offset + length == f.size, False)
 
 
 def _process_batch(batch: Sequence[_Piece]) -> list[_Done]:
@@ -146,15 +185,18 @@ def _process_batch(batch: Sequence[_Piece]) -> list[_Done]:
 
 def _process(piece: _Piece) -> _Done:
     primer_start = max(0, piece.offset - DEFLATE_WINDOW) if piece.deflate else piece.offset
-    with open(piece.path, "rb") as stream:
-        if primer_start:
-            stream.seek(primer_start)
-        data = stream.read(piece.offset - primer_start + piece.length)
+    try:
+        with open(piece.path, "rb") as stream:
+            if primer_start:
+                stream.seek(primer_start)
+            data = stream.read(piece.offset - primer_start + piece.length)
+    except OSError as error:
+        raise ZipError(f"cannot read {piece.path}: {error.strerror or error}") from None
     primer, raw = data[: piece.offset - primer_start], data[piece.offset - primer_start :]
     if len(raw) != piece.length:
-        raise ZipError(f"{piece.path} changed while it was being packaged; build again")
+        raise FileChanged(f"{piece.path} changed while it was being packaged; build again")
     packed = _deflate(raw, primer, piece.last) if piece.deflate else None
-    return _Done(zlib.crc32(raw), raw, packed, piece.last)
+    return _Done(zlib.crc32(raw), piece.length, raw if piece.whole else None, packed, piece.last)
 
 
 def _deflate(raw: bytes, primer: bytes, last: bool) -> bytes:
@@ -165,28 +207,99 @@ def _deflate(raw: bytes, primer: bytes, last: bool) -> bytes:
     return compressor.compress(raw) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
 
+class _Pending:
+    """The slices of one file seen so far: its CRC, sizes and deflate stream."""
+
+    def __init__(self, spill_dir: str | os.PathLike[str] | None) -> None:
+        self.spill_dir = spill_dir
+        self.crc = 0
+        self.size = 0
+        self.packed_size = 0
+        self.deflated = True  # every slice so far was deflated
+        self.raw: bytes | None = None
+        self.chunks: list[bytes] = []
+        self.spill: BinaryIO | None = None
+
+    def take(self, done: _Done) -> None:
+        self.crc = crc32_combine(self.crc, done.crc, done.length) if self.size else done.crc
+        self.size += done.length
+        self.raw = done.raw
+        if done.packed is None:
+            self.deflated = False
+            self.chunks = []
+            return
+        if not self.deflated:
+            return
+        self.packed_size += len(done.packed)
+        if self.spill is not None:
+            self.spill.write(done.packed)
+        elif self.packed_size > SPILL_BYTES:
+            # Closed by close(), once the file is written (or the zip abandoned).
+            self.spill = tempfile.TemporaryFile(dir=self.spill_dir, prefix="spill-")  # noqa: SIM115
+            for chunk in (*self.chunks, done.packed):
+                self.spill.write(chunk)
+            self.chunks = []
+        else:
+            self.chunks.append(done.packed)
+
+    def least_bytes(self) -> int:
+        """The fewest bytes this file's data can take in the zip, from the slices seen."""
+        return min(self.packed_size, self.size) if self.deflated else self.size
+
+    def packed_data(self) -> Iterator[bytes]:
+        if self.spill is None:
+            yield from self.chunks
+            return
+        self.spill.seek(0)
+        while block := self.spill.read(CHUNK_BYTES):
+            yield block
+
+    def close(self) -> None:
+        if self.spill is not None:
+            self.spill.close()
+            self.spill = None
+
+
+def _reread(path: str, size: int, crc: int) -> Iterator[bytes]:
+    """A large stored file, read again: it must still be what its slices said."""
+    seen, left = 0, size
+    try:
+        with open(path, "rb") as stream:
+            while left and (block := stream.read(min(CHUNK_BYTES, left))):
+                seen = zlib.crc32(block, seen)
+                left -= len(block)
+                yield block
+    except OSError as error:
+        raise ZipError(f"cannot read {path}: {error.strerror or error}") from None
+    if left or seen != crc:
+        raise FileChanged(f"{path} changed while it was being packaged; build again")
+
+
 class _ZipWriter:
-    def __init__(self, out: BinaryIO) -> None:
+    def __init__(self, out: BinaryIO, max_bytes: int | None) -> None:
         self.out = out
+        self.max_bytes = max_bytes
         self.offset = 0
         self.digest = hashlib.sha256()
         self.central: list[_Central] = []
+        self.crcs: list[int] = []
 
     def write(self, data: bytes) -> None:
         self.out.write(data)
         self.digest.update(data)
         self.offset += len(data)
+        if self.max_bytes is not None and self.offset > self.max_bytes:
+            raise ZipTooLarge(self.max_bytes)
 
-    def add(self, file: ZipEntry, parts: Sequence[_Done]) -> None:
-        size = sum(len(p.raw) for p in parts)
-        crc = parts[0].crc
-        for part in parts[1:]:
-            crc = crc32_combine(crc, part.crc, len(part.raw))
-        packed_size = sum(len(p.packed) for p in parts if p.packed is not None)
-        deflated = all(p.packed is not None for p in parts) and packed_size < size
-        data = [(p.packed or b"") if deflated else p.raw for p in parts]
-        if not deflated:
-            packed_size = size
+    def check_room(self, more: int) -> None:
+        """Stop early when the zip cannot stay within `max_bytes` (a file still being read)."""
+        if self.max_bytes is not None and self.offset + more > self.max_bytes:
+            raise ZipTooLarge(self.max_bytes)
+
+    def add(self, file: ZipEntry, pending: _Pending) -> None:
+        size, crc = pending.size, pending.crc
+        deflated = pending.deflated and pending.packed_size < size
+        packed_size = pending.packed_size if deflated else size
         name = file.arcname.encode("utf-8")
         flags = 0 if name.isascii() else _UTF8_FLAG
         method = _DEFLATED if deflated else _STORED
@@ -200,9 +313,16 @@ class _ZipWriter:
             )
         )  # fmt: skip
         self.write(name)
+        if deflated:
+            data = pending.packed_data()
+        elif pending.raw is not None or size == 0:
+            data = iter([pending.raw or b""])
+        else:
+            data = _reread(file.path, size, crc)
         for chunk in data:
             self.write(chunk)
         self.central.append(entry)
+        self.crcs.append(crc)
 
     def finish(self) -> None:
         start = self.offset
