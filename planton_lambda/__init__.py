@@ -1,8 +1,13 @@
 """Deploy an AWS Lambda function as one validated Pulumi component."""
 
-from planton_lambda.errors import ManifestError, PlantonLambdaError, SpecError
-from planton_lambda.manifest import load_manifest, manifest_json_schema, validate_spec
-from planton_lambda.spec import AliasSpec, AwsLambdaSpec, DeprecatedRuntimeWarning, LayerSpec
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from planton_lambda.component import AwsLambda
+    from planton_lambda.errors import ManifestError, PlantonLambdaError, SpecError
+    from planton_lambda.manifest import load_manifest, manifest_json_schema, validate_spec
+    from planton_lambda.spec import AliasSpec, AwsLambdaSpec, DeprecatedRuntimeWarning, LayerSpec
 
 __all__ = [
     "AliasSpec",
@@ -19,10 +24,24 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    # The component pulls in pulumi_aws; import it only when asked for.
-    if name == "AwsLambda":
-        from planton_lambda.component import AwsLambda
+# Imported when first used: the component pulls in pulumi_aws, the spec pydantic, and the
+# CLI must start (and answer Ctrl-C) before either loads.
+_HOMES = {
+    "AwsLambda": "component",
+    "ManifestError": "errors",
+    "PlantonLambdaError": "errors",
+    "SpecError": "errors",
+    "load_manifest": "manifest",
+    "manifest_json_schema": "manifest",
+    "validate_spec": "manifest",
+    "AliasSpec": "spec",
+    "AwsLambdaSpec": "spec",
+    "DeprecatedRuntimeWarning": "spec",
+    "LayerSpec": "spec",
+}
 
-        return AwsLambda
-    raise AttributeError(name)
+
+def __getattr__(name: str) -> object:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'planton_lambda' has no attribute {name!r}")
+    return getattr(import_module(f"planton_lambda.{_HOMES[name]}"), name)

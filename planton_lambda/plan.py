@@ -1,32 +1,66 @@
-"""The offline plan: run the real component under the mock engine and show what it registers."""
+"""The offline plan: run a program under the mock engine, as a preview, and show what it registers.
+
+The run is a preview (`pulumi preview`): values AWS only knows after the deploy (ids,
+generated names, URLs) stay unknown and print as `(known after deploy)`; a version the
+deploy publishes prints as `(new version)`. Secrets print as `[secret]`, and are compared by
+value (in this process only) so a secret-only change still shows as a change.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
+import secrets as _secrets
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import pulumi
 from pydantic import BaseModel
 
 from planton_lambda.refs import StackOutputRef, StringValueOrRef
+from planton_lambda.replacements import forces_replacement
 from planton_lambda.spec import AwsLambdaSpec
-from planton_lambda.stack import find_project_dir, spec_from_config, stack_file_config
 from planton_lambda.testing import (
     NEW_VERSION,
-    SIGNATURE_KEY,
+    UNKNOWN,
     LambdaMocks,
+    MockRun,
     RecordedResource,
-    is_secret,
     run_mocked,
     run_stack_program,
 )
 
 SECRET = "[secret]"
-UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-ARCHIVE_SIGNATURE = "0def7320c3a5731c473e5ecbe6d01bc7"
-COMPONENT_TYPE = "planton:aws:AwsLambda"
+UNKNOWN_TEXT = "(known after deploy)"
+STACK_TYPE = "pulumi:pulumi:Stack"
+POLICY_KEYS = frozenset({"policy", "assumeRolePolicy"})
+
+# Compares secrets without keeping them: a keyed digest whose key lives only in this process.
+_SECRET_KEY = _secrets.token_bytes(32)
+
+
+class SecretValue:
+    """A secret input: prints as `[secret]`, equal to another only when the values are."""
+
+    __slots__ = ("_digest",)
+
+    def __init__(self, value: Any) -> None:
+        canonical = json.dumps(value, sort_keys=True, default=str).encode()
+        self._digest = hmac.new(_SECRET_KEY, canonical, hashlib.sha256).digest()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SecretValue) and hmac.compare_digest(self._digest, other._digest)
+
+    def __hash__(self) -> int:
+        return hash(self._digest)
+
+    def __str__(self) -> str:
+        return SECRET
+
+    __repr__ = __str__
 
 
 @dataclass(frozen=True)
@@ -34,43 +68,90 @@ class PlannedResource:
     type: str
     name: str
     inputs: dict[str, Any]
-    parent: str | None
+    parent: str | None  # the parent's name
+    urn: str = ""
+    parent_urn: str = ""
+    custom: bool = True
+    replace_on_changes: tuple[str, ...] = ()
+    delete_before_replace: bool = False
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Identity across two plans (of one stack or two): the URN without stack and project."""
+        parts = self.urn.split("::", 3)
+        return (parts[2], parts[3]) if len(parts) == 4 else (self.type, self.name)
 
     def as_json(self) -> dict[str, Any]:
-        return {"type": self.type, "name": self.name, "inputs": self.inputs}
+        return {"type": self.type, "name": self.name, "inputs": _jsonable(self.inputs)}
 
 
-def plan_spec(
-    spec: AwsLambdaSpec, name: str | None = None, region: str | None = None
-) -> list[PlannedResource]:
-    """What `AwsLambda(name, spec)` registers, with versions as `(new version)` placeholders."""
+@dataclass(frozen=True)
+class Plan:
+    """What a program registers, in construction order, and what its stack exports."""
+
+    resources: list[PlannedResource]
+    outputs: dict[str, Any] = field(default_factory=dict)
+    stack: str | None = None
+
+
+# -- running ---------------------------------------------------------------------------------
+
+
+class PlanMocks(LambdaMocks):
+    """Mocks for a preview: nothing AWS generates is invented.
+
+    Ids, generated role names and URLs are left out so the engine marks them unknown; ARNs
+    keep `<account>`/`<region>` placeholders unless the stack configures `aws:region`.
+    """
+
+    def current_region(self) -> str:
+        configured = pulumi.runtime.get_config("aws:region")
+        return self.region or (configured if isinstance(configured, str) else None) or "<region>"
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        _, state = super().new_resource(args)
+        if args.typ == "aws:lambda/functionUrl:FunctionUrl":
+            state.pop("functionUrl", None)
+        if args.typ == "aws:lambda/layerVersion:LayerVersion":  # AWS numbers it on publish
+            state.update(arn=f"{state['layerArn']}:{NEW_VERSION}", version=NEW_VERSION)
+        if args.typ == "aws:iam/role:Role" and not args.inputs.get("name"):
+            state.pop("name", None)
+            state.pop("arn", None)
+        known = self.stack_outputs.get(args.inputs.get("name", args.name))
+        if args.typ == "pulumi:pulumi:StackReference" and not known:
+            state.pop("outputs", None)  # unknown: a reference this plan has no placeholder for
+        # An empty id is unknown in a preview (what the engine reports for a create).
+        return "", state
+
+
+def plan_spec(spec: AwsLambdaSpec, name: str | None = None) -> Plan:
+    """What `AwsLambda(name, spec)` registers (name defaults to `function_name`)."""
     from planton_lambda.component import AwsLambda
 
     run = run_mocked(
-        lambda: AwsLambda(name or spec.function_name, spec), mocks=_mocks(spec, region)
+        lambda: AwsLambda(name or spec.function_name, spec), mocks=_mocks(spec), preview=True
     )
-    return _planned(run.resources)
+    return _plan(run)
 
 
-def plan_stack(stack: str, project_dir: str | os.PathLike[str] = ".") -> list[PlannedResource]:
-    """What the stack program registers with Pulumi.<stack>.yaml's config, as `pulumi up` would."""
+def plan_stack(stack: str, project_dir: str | os.PathLike[str] = ".") -> Plan:
+    """What the project's program registers with the stack's config, as `pulumi preview -s`."""
+    from planton_lambda.stack import find_project_dir
+
     root = find_project_dir(project_dir)
-    file_config = stack_file_config(root, stack)
-    spec = spec_from_config(file_config.get, root).spec
-    run = run_stack_program(root, stack, mocks=_mocks(spec, file_config.get("aws:region")))
-    return _planned(run.resources)
+    run = run_stack_program(root, stack, mocks=_mocks(None), preview=True)
+    return _plan(run, stack)
 
 
-def _mocks(spec: AwsLambdaSpec, region: Any = None) -> LambdaMocks:
+def _mocks(spec: AwsLambdaSpec | None) -> PlanMocks:
     """Mocks whose computed values read as placeholders, never as real-looking numbers."""
     placeholders: dict[str, dict[str, Any]] = {}
-    for ref in stack_references(spec):
+    for ref in stack_references(spec) if spec is not None else ():
         placeholders.setdefault(ref.stack, {})[ref.output] = f"(output {ref.output} of {ref.stack})"
-    return LambdaMocks(
+    return PlanMocks(
         published_version=NEW_VERSION,
         stack_outputs=placeholders,
         account="<account>",
-        region=region if isinstance(region, str) else "<region>",
     )
 
 
@@ -94,39 +175,87 @@ def _references_in(value: Any) -> Iterator[StackOutputRef]:
             yield from _references_in(item)
 
 
-def _planned(resources: list[RecordedResource]) -> list[PlannedResource]:
-    names = {r.urn: r.name for r in resources}
-    return [
-        PlannedResource(r.type, r.name, _display(r.inputs), names.get(r.parent)) for r in resources
-    ]
+def _plan(run: MockRun[Any], stack: str | None = None) -> Plan:
+    names = {r.urn: r.name for r in run.resources}
+    resources = [_planned(r, names) for r in run.resources]
+    outputs = {
+        key: SecretValue(value) if key in run.secret_exports else _display(value, "", frozenset())
+        for key, value in run.exports.items()
+    }
+    return Plan(resources, outputs, stack)
 
 
-def _display(value: Any) -> Any:
+def _planned(resource: RecordedResource, names: Mapping[str, str]) -> PlannedResource:
+    return PlannedResource(
+        type=resource.type,
+        name=resource.name,
+        inputs=_display(resource.inputs, "", resource.secrets),
+        parent=names.get(resource.parent),
+        urn=resource.urn,
+        parent_urn=resource.parent if resource.parent in names else "",
+        custom=resource.custom,
+        replace_on_changes=resource.replace_on_changes,
+        delete_before_replace=resource.delete_before_replace,
+    )
+
+
+def _display(value: Any, path: str, secret_paths: frozenset[str]) -> Any:
     """Inputs fit to print: secrets hidden, archives by path, whole numbers as ints."""
-    if is_secret(value):
-        return SECRET
+    if path in secret_paths:
+        return SecretValue(value)
     if isinstance(value, dict):
-        if value.get(SIGNATURE_KEY) == ARCHIVE_SIGNATURE:
-            return f"archive {value.get('path', '')}".strip()
-        return {k: _display(v) for k, v in sorted(value.items())}
+        return {
+            k: _display(v, f"{path}.{k}" if path else k, secret_paths)
+            for k, v in sorted(value.items())
+        }
     if isinstance(value, list):
-        return [_display(v) for v in value]
+        return [_display(v, f"{path}[{i}]", secret_paths) for i, v in enumerate(value)]
+    if isinstance(value, pulumi.Archive | pulumi.Asset):
+        return _asset_text(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if value == UNKNOWN_SENTINEL:
-        return "(known after deploy)"
+    if value is UNKNOWN:
+        return UNKNOWN_TEXT
     return value
 
 
-def to_json(resources: list[PlannedResource]) -> str:
-    return json.dumps([r.as_json() for r in resources], indent=2)
+def _asset_text(value: pulumi.Archive | pulumi.Asset) -> str:
+    kind = "archive" if isinstance(value, pulumi.Archive) else "asset"
+    where = getattr(value, "path", None) or getattr(value, "uri", None)
+    return f"{kind} {where}" if where else kind
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, SecretValue):
+        return SECRET
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def to_json(plan: Plan) -> str:
+    """The resources as `{"type", "name", "inputs"}`; a stack plan ends with the stack itself,
+    carrying its `outputs`."""
+    items = [r.as_json() for r in plan.resources]
+    if plan.stack is not None:
+        items.append(
+            {
+                "type": STACK_TYPE,
+                "name": plan.stack,
+                "inputs": {},
+                "outputs": _jsonable(plan.outputs),
+            }
+        )
+    return json.dumps(items, indent=2)
 
 
 # -- readable tree -----------------------------------------------------------------------
 
 KEY_INPUTS: dict[str, list[str]] = {
     "aws:cloudwatch/logGroup:LogGroup": ["name", "retentionInDays"],
-    "aws:iam/role:Role": ["assumeRolePolicy", "permissionsBoundary"],
+    "aws:iam/role:Role": ["name", "namePrefix", "assumeRolePolicy", "permissionsBoundary"],
     "aws:iam/rolePolicy:RolePolicy": ["policy"],
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ["policyArn"],
     "aws:lambda/layerVersion:LayerVersion": [
@@ -144,43 +273,56 @@ KEY_INPUTS: dict[str, list[str]] = {
     ],
     "aws:lambda/functionUrl:FunctionUrl": ["authorizationType", "qualifier", "cors"],
     "aws:lambda/permission:Permission": [
-        "action", "principal", "qualifier", "functionUrlAuthType", "invokedViaFunctionUrl",
+        "statementId", "action", "principal", "qualifier", "functionUrlAuthType",
+        "invokedViaFunctionUrl", "sourceArn",
     ],
     "pulumi:pulumi:StackReference": ["name"],
 }  # fmt: skip
 
+COLOURS = {"+": "32", "-": "31", "~": "33", "+-": "35"}
 
-def render_tree(resources: list[PlannedResource]) -> str:
-    children: dict[str | None, list[PlannedResource]] = {}
-    for resource in resources:
-        children.setdefault(resource.parent, []).append(resource)
+
+def paint(mark: str, text: str, colour: bool) -> str:
+    return f"\033[{COLOURS[mark]}m{text}\033[0m" if colour and mark in COLOURS else text
+
+
+def render_tree(plan: Plan, colour: bool = False) -> str:
+    children: dict[str, list[PlannedResource]] = {}
+    for resource in plan.resources:
+        children.setdefault(resource.parent_urn, []).append(resource)
     lines: list[str] = []
-    for root in [r for r in resources if r.parent not in {x.name for x in resources}]:
-        _render(root, children, lines, prefix="", last=True, top=True)
-    creates = len(resources)
+    for root in children.get("", []):
+        _render(root, children, lines, prefix="", last=True, top=True, colour=colour)
+    creates = len(plan.resources)
     lines.append("")
+    if plan.outputs:
+        lines.append("Outputs:")
+        for key, value in plan.outputs.items():
+            lines.extend(f"    {path}: {_scalar(leaf)}" for path, leaf in flatten(value, key))
+        lines.append("")
     lines.append(f"{creates} resource{'s' if creates != 1 else ''} to create")
     return "\n".join(lines)
 
 
 def _render(
     resource: PlannedResource,
-    children: Mapping[str | None, list[PlannedResource]],
+    children: Mapping[str, list[PlannedResource]],
     lines: list[str],
     *,
     prefix: str,
     last: bool,
+    colour: bool,
     top: bool = False,
 ) -> None:
     branch = "" if top else ("└─ " if last else "├─ ")
-    lines.append(f"{prefix}{branch}+ {resource.type}  {resource.name}")
+    lines.append(f"{prefix}{branch}{paint('+', '+', colour)} {resource.type}  {resource.name}")
     inner = prefix if top else prefix + ("   " if last else "│  ")
-    kids = children.get(resource.name, []) if resource.type == COMPONENT_TYPE else []
+    kids = children.get(resource.urn, []) if resource.urn else []
     detail_prefix = inner + ("│  " if kids else "   ")
     for line in key_input_lines(resource):
         lines.append(f"{detail_prefix}{line}")
     for i, kid in enumerate(kids):
-        _render(kid, children, lines, prefix=inner, last=i == len(kids) - 1)
+        _render(kid, children, lines, prefix=inner, last=i == len(kids) - 1, colour=colour)
 
 
 def key_input_lines(resource: PlannedResource) -> list[str]:
@@ -190,7 +332,7 @@ def key_input_lines(resource: PlannedResource) -> list[str]:
         if key not in resource.inputs:
             continue
         value = resource.inputs[key]
-        if key in {"policy", "assumeRolePolicy"}:
+        if key in POLICY_KEYS:
             lines.extend(f"{key}: {line}" for line in _policy_summary(value))
             continue
         for path, leaf in flatten(value, key):
@@ -198,23 +340,44 @@ def key_input_lines(resource: PlannedResource) -> list[str]:
     return lines
 
 
-def _policy_summary(document: Any) -> list[str]:
+def _policy_statements(document: Any) -> list[dict[str, Any]] | None:
     try:
         policy = json.loads(document) if isinstance(document, str) else document
         statements = policy["Statement"]
     except (TypeError, ValueError, KeyError):
+        return None
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list) or not all(isinstance(s, dict) for s in statements):
+        return None
+    return statements
+
+
+def _policy_summary(document: Any) -> list[str]:
+    statements = _policy_statements(document)
+    if statements is None:
         return [_scalar(document)]
-    lines = []
-    for statement in statements:
-        actions = statement.get("Action", [])
-        actions = [actions] if isinstance(actions, str) else actions
-        target = statement.get("Resource") or statement.get("Principal")
-        if isinstance(target, dict):
-            target = ", ".join(f"{k}={v}" for k, v in target.items())
-        elif isinstance(target, list):
-            target = ", ".join(target)
-        lines.append(f"{statement.get('Effect', 'Allow')} {', '.join(actions)} on {target}")
-    return lines
+    return [statement_summary(s) for s in statements]
+
+
+def statement_summary(statement: Mapping[str, Any]) -> str:
+    """`Allow logs:PutLogEvents on arn:…` for one IAM statement."""
+    actions = _as_list(statement.get("Action") or statement.get("NotAction"))
+    target = statement.get("Resource") or statement.get("Principal")
+    if isinstance(target, dict):
+        target = ", ".join(f"{k}={_scalar(v)}" for k, v in target.items())
+    elif isinstance(target, list):
+        target = ", ".join(map(str, target))
+    text = f"{statement.get('Effect', 'Allow')} {', '.join(actions)} on {target}"
+    if statement.get("Condition"):
+        text += f" if {json.dumps(statement['Condition'], sort_keys=True)}"
+    return text
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(value)] if isinstance(value, str) else [str(v) for v in value]
 
 
 def flatten(value: Any, path: str) -> Iterator[tuple[str, Any]]:
@@ -230,10 +393,14 @@ def flatten(value: Any, path: str) -> Iterator[tuple[str, Any]]:
 
 
 def _scalar(value: Any) -> str:
+    if value is None:
+        return "(none)"
     if isinstance(value, list):
         return "[" + ", ".join(_scalar(v) for v in value) + "]"
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, dict):
+        return json.dumps(_jsonable(value), sort_keys=True)
     return str(value)
 
 
@@ -242,70 +409,129 @@ def _scalar(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # "add", "remove" or "update"
+    kind: str  # "add", "remove", "update" or "replace"
     type: str
     name: str
     fields: tuple[tuple[str, Any, Any], ...] = ()  # (path, before, after)
+    replaced_by: tuple[str, ...] = ()  # the changed paths that force the replacement
 
 
-def compare(before: list[PlannedResource], after: list[PlannedResource]) -> list[Change]:
-    """What changes from `before` to `after`, resource by resource and field by field."""
-    old = {(r.type, r.name): r for r in before}
-    new = {(r.type, r.name): r for r in after}
+MARKS = {"add": "+", "remove": "-", "update": "~", "replace": "+-"}
+
+
+def compare(before: Plan, after: Plan) -> list[Change]:
+    """What changes from `before` to `after`, resource by resource and field by field, in
+    `after`'s order, removals last."""
+    old = {r.key: r for r in before.resources}
+    new = {r.key: r for r in after.resources}
     changes: list[Change] = []
     for key, resource in new.items():
         if key not in old:
-            changes.append(Change("add", *key))
+            changes.append(Change("add", resource.type, resource.name))
             continue
-        fields = _changed_fields(old[key].inputs, resource.inputs)
-        if fields:
-            changes.append(Change("update", *key, fields))
-    changes.extend(Change("remove", *key) for key in old if key not in new)
+        fields = changed_fields(old[key].inputs, resource.inputs)
+        if not fields:
+            continue
+        forcing = forces_replacement(
+            resource.type, [path for path, _, _ in fields], resource.replace_on_changes
+        )
+        kind = "replace" if forcing else "update"
+        changes.append(Change(kind, resource.type, resource.name, fields, tuple(forcing)))
+    changes.extend(Change("remove", r.type, r.name) for key, r in old.items() if key not in new)
     return changes
 
 
-def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> tuple[Any, ...]:
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> tuple[Any, ...]:
     old = dict(flatten(before, "")) if before else {}
     new = dict(flatten(after, "")) if after else {}
-    paths = sorted(old.keys() | new.keys())
-    return tuple(
-        (path.lstrip("."), old.get(path), new.get(path))
-        for path in paths
-        if old.get(path) != new.get(path)
-    )
+    fields: list[tuple[str, Any, Any]] = []
+    for path in sorted(old.keys() | new.keys()):
+        key = path.lstrip(".")
+        was, now = old.get(path), new.get(path)
+        if was == now:
+            continue
+        if key in POLICY_KEYS:
+            statements = policy_changes(key, was, now)
+            if statements is not None:
+                fields.extend(statements)
+                continue
+        fields.append((key, was, now))
+    return tuple(fields)
 
 
-def render_changes(changes: list[Change]) -> str:
+def policy_changes(key: str, before: Any, after: Any) -> list[tuple[str, Any, Any]] | None:
+    """A policy document's change as one entry per statement added, removed or changed.
+
+    Statements match by `Sid`, then by effect and actions; None when either side is not a
+    policy document (then the whole value is shown).
+    """
+    old = _policy_statements(before) if before is not None else []
+    new = _policy_statements(after) if after is not None else []
+    if old is None or new is None:
+        return None
+    old_left = [s for s in old if s not in new]
+    new_left = [s for s in new if s not in old]
+    pairs: list[tuple[dict[str, Any] | None, dict[str, Any] | None]] = []
+    for match in (_sid, _effect_and_actions):
+        for statement in list(new_left):
+            twin = next((s for s in old_left if match(s) and match(s) == match(statement)), None)
+            if twin is not None:
+                pairs.append((twin, statement))
+                old_left.remove(twin)
+                new_left.remove(statement)
+    pairs.extend((s, None) for s in old_left)
+    pairs.extend((None, s) for s in new_left)
+    return [(f"{key}.Statement[{_label(was or now or {})}]", was, now) for was, now in pairs]
+
+
+def _sid(statement: Mapping[str, Any]) -> str:
+    return str(statement.get("Sid") or "")
+
+
+def _effect_and_actions(statement: Mapping[str, Any]) -> str:
+    actions = sorted(_as_list(statement.get("Action") or statement.get("NotAction")))
+    return f"{statement.get('Effect', 'Allow')} {', '.join(actions)}"
+
+
+def _label(statement: Mapping[str, Any]) -> str:
+    return _sid(statement) or _effect_and_actions(statement)
+
+
+def render_changes(changes: list[Change], colour: bool = False) -> str:
     if not changes:
         return "no changes"
-    marks = {"add": "+", "remove": "-", "update": "~"}
     lines = []
     for change in changes:
-        lines.append(f"{marks[change.kind]} {change.type}  {change.name}")
+        mark = MARKS[change.kind]
+        lines.append(f"{paint(mark, mark, colour)} {change.type}  {change.name}")
         for path, before, after in change.fields:
-            lines.append(f"    {path}: {_scalar_or_none(before)} → {_scalar_or_none(after)}")
-    counts = {kind: sum(c.kind == kind for c in changes) for kind in marks}
+            forced = "  (forces replacement)" if path in change.replaced_by else ""
+            lines.append(f"    {path}: {_change_text(before)} → {_change_text(after)}{forced}")
+    counts = {kind: sum(c.kind == kind for c in changes) for kind in MARKS}
     lines.append("")
     lines.append(
-        f"{counts['add']} to add, {counts['update']} to update, {counts['remove']} to remove"
+        f"{counts['add']} to add, {counts['update']} to update, "
+        f"{counts['replace']} to replace, {counts['remove']} to remove"
     )
     return "\n".join(lines)
 
 
+def _change_text(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, dict) and ("Effect" in value or "Action" in value):
+        return statement_summary(value)
+    return _scalar(value)
+
+
 def changes_json(changes: list[Change]) -> str:
-    return json.dumps(
-        [
-            {
-                "change": c.kind,
-                "type": c.type,
-                "name": c.name,
-                "fields": [{"path": p, "before": b, "after": a} for p, b, a in c.fields],
-            }
-            for c in changes
-        ],
-        indent=2,
-    )
-
-
-def _scalar_or_none(value: Any) -> str:
-    return "(none)" if value is None else _scalar(value)
+    items = []
+    for change in changes:
+        item: dict[str, Any] = {"action": change.kind, "type": change.type, "name": change.name}
+        item["fields"] = [
+            {"path": p, "before": _jsonable(b), "after": _jsonable(a)} for p, b, a in change.fields
+        ]
+        if change.replaced_by:
+            item["replaced_by"] = list(change.replaced_by)
+        items.append(item)
+    return json.dumps(items, indent=2)

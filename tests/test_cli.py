@@ -65,8 +65,36 @@ def test_validate_shipped_manifests(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = cli(capsys, "validate", *map(str, MANIFESTS))
     assert code == 0
     assert out.count(": valid (") == len(MANIFESTS)
-    assert "hello-world-api.yaml: warning: runtime nodejs18.x is deprecated" in err
-    assert "nodejs22.x" in err
+    assert "warning" not in err
+
+
+def test_validate_warns_about_a_deprecated_runtime(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = canary(None) | {"runtime": "nodejs18.x", "handler": "index.handler"}
+    path = write_manifest(tmp_path, spec)
+    code, _, err = cli(capsys, "validate", str(path))
+    assert code == 0
+    assert f"{path}: warning: runtime nodejs18.x is deprecated" in err
+    assert "2025-09-01" in err and "nodejs24.x" in err
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda p: None, "no such directory"),
+    (lambda p: p.write_text("x"), "is a file, not a directory"),
+])  # fmt: skip
+def test_validate_checks_local_folders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make: Any, message: str
+) -> None:
+    code_path = tmp_path / "src"
+    make(code_path)
+    local = {"code_source_type": "CODE_SOURCE_TYPE_LOCAL", "local": {"path": "src"}}
+    spec = {k: v for k, v in canary(None).items() if k != "s3"} | local
+    path = write_manifest(tmp_path, spec)
+    code, out, err = cli(capsys, "validate", str(path))
+    assert code == 1 and out == ""
+    assert err.startswith(f"{path}: local.path: ") and message in err
+    assert str(code_path) in err
 
 
 def test_validate_lists_every_error_one_per_line(
@@ -117,6 +145,138 @@ def test_schema_to_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     target = tmp_path / "schema.json"
     assert cli(capsys, "schema", "-o", str(target))[0] == 0
     assert json.loads(target.read_text())["title"] == "Project Planton AwsLambda manifest"
+
+
+def test_schema_into_a_missing_folder_is_a_clean_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "missing" / "schema.json"
+    code, out, err = cli(capsys, "schema", "-o", str(target))
+    assert (code, out) == (1, "")
+    assert err == f"{target}: cannot write: folder {target.parent} does not exist\n"
+    code, _, err = cli(capsys, "schema", "-o", str(tmp_path))  # a folder, not a file
+    assert code == 1 and err.startswith(f"{tmp_path}: cannot write:") and "Traceback" not in err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"planton-lambda {version('planton-lambda')}\n"
+
+
+# -- manifest arguments ------------------------------------------------------------------------
+
+
+def test_a_manifest_argument_is_always_a_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_manifest(tmp_path, canary(None), "orders: v2.yaml")
+    code, out, err = cli(capsys, "validate", "orders: v2.yaml")
+    assert (code, out) == (0, "orders: v2.yaml: valid (orders-api)\n"), err
+    code, _, err = cli(capsys, "validate", "function_name: x")  # YAML-looking, but a path
+    assert (code, err) == (1, "function_name: x: no such file\n")
+
+
+def test_dash_reads_standard_input(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    document = yaml.safe_dump(
+        {"apiVersion": "aws.project-planton.org/v1", "kind": "AwsLambda",
+         "metadata": {"name": "from-stdin"}, "spec": canary(None)}
+    )  # fmt: skip
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(document.encode())))
+    code, out, _ = cli(capsys, "plan", "-", "--json")
+    assert code == 0
+    assert json.loads(out)[0]["name"] == "from-stdin"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"x" * (1024 * 1024 + 1))))
+    code, _, err = cli(capsys, "validate", "-")
+    assert (code, err) == (1, "<stdin>: larger than 1048576 bytes; not a manifest\n")
+
+
+# -- exit codes, colour, interrupts ----------------------------------------------------------
+
+
+def test_detailed_exitcode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    one = str(write_manifest(tmp_path, canary(0.1), "one.yaml"))
+    two = str(write_manifest(tmp_path, canary(0.5), "two.yaml"))
+    assert cli(capsys, "plan", one, "--against", one, "--detailed-exitcode")[0] == 0
+    assert cli(capsys, "plan", two, "--against", one, "--detailed-exitcode")[0] == 2
+    assert cli(capsys, "plan", one, "--detailed-exitcode")[0] == 2  # everything to create
+    assert cli(capsys, "plan", two, "--against", one)[0] == 0  # without the flag
+    broken = write_manifest(tmp_path, canary(1.5), "broken.yaml")
+    assert cli(capsys, "plan", str(broken), "--detailed-exitcode")[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["plan", "--stack", ""], "--stack: '' is not a stack name"),
+        (["plan", "--stack", "../dev"], "--stack: '../dev' is not a stack name"),
+        (["plan", "--stack", "dev", "--against", "x.yaml"], "with --stack use --against-stack"),
+        (["plan", "x.yaml", "--against-stack", "dev"], "it needs --stack NAME"),
+    ],
+)
+def test_bad_plan_arguments(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(capsys, *argv)
+    assert (code, out) == (1, "")
+    assert message in err and "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> None:
+    import io
+
+    from planton_lambda.cli import use_colour
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert use_colour(Terminal(), {}) is True
+    assert use_colour(io.StringIO(), {}) is False
+    assert use_colour(Terminal(), {"NO_COLOR": "1"}) is False
+    assert use_colour(Terminal(), {"NO_COLOR": ""}) is True  # no-color.org: set and non-empty
+    assert use_colour(Terminal(), {"TERM": "dumb"}) is False
+
+
+def test_coloured_tree_marks(capsys: pytest.CaptureFixture[str]) -> None:
+    from planton_lambda.plan import Plan, PlannedResource, render_tree
+
+    plan = Plan([PlannedResource("aws:sqs/queue:Queue", "q", {}, None, urn="urn:x")])
+    assert "\033[32m+\033[0m aws:sqs/queue:Queue  q" in render_tree(plan, colour=True)
+    assert "\033[" not in render_tree(plan)
+
+
+def test_ctrl_c_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import planton_lambda.cli as cli_module
+
+    def interrupted(argv: Any) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "_main", interrupted)
+    assert main(["validate", "x"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_the_command_starts_before_pydantic_or_pulumi_load() -> None:
+    """So Ctrl-C while they load is caught by main, not printed as a traceback."""
+    code = (
+        "import sys, planton_lambda.cli; "
+        "print(sorted(m for m in ('pydantic', 'pulumi', 'yaml') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.strip() == "[]"
 
 
 # -- plan --------------------------------------------------------------------------------------
@@ -205,7 +365,7 @@ def test_plan_against_shows_a_canary_step(
     assert code == 0
     assert json.loads(out) == [
         {
-            "change": "update",
+            "action": "update",
             "type": "aws:lambda/alias:Alias",
             "name": "orders-api-live",
             "fields": [
@@ -220,7 +380,7 @@ def test_plan_against_shows_a_canary_step(
     code, text, _ = cli(capsys, "plan", str(after), "--against", str(before))
     assert "~ aws:lambda/alias:Alias  orders-api-live" in text
     assert "routingConfig.additionalVersionWeights.(new version): 0.1 → 0.5" in text
-    assert "0 to add, 1 to update, 0 to remove" in text
+    assert "0 to add, 1 to update, 0 to replace, 0 to remove" in text
 
 
 def test_plan_against_shows_a_promotion(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

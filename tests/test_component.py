@@ -10,7 +10,7 @@ import pulumi_aws as aws
 import pytest
 
 from planton_lambda import AwsLambda, AwsLambdaSpec, SpecError
-from planton_lambda.testing import RecordedResource, is_secret, run_mocked, unwrap_secret
+from planton_lambda.testing import RecordedResource, run_mocked
 
 FUNCTION = "aws:lambda/function:Function"
 ROLE = "aws:iam/role:Role"
@@ -369,10 +369,11 @@ def test_secret_environment_values_stay_secret(deploy: Any, make_spec: Any) -> N
     run = deploy(
         make_spec(environment={"STAGE": "prod"}, secret_environment={"DB_PASSWORD": "hunter2"})
     )
-    variables = run.one(FUNCTION).inputs["environment"]["variables"]
-    assert variables["STAGE"] == "prod"
-    assert is_secret(variables["DB_PASSWORD"])
-    assert unwrap_secret(variables["DB_PASSWORD"]) == "hunter2"
+    function = run.one(FUNCTION)
+    variables = function.inputs["environment"]["variables"]
+    assert variables == {"STAGE": "prod", "DB_PASSWORD": "hunter2"}
+    assert function.is_secret("environment.variables.DB_PASSWORD")
+    assert not function.is_secret("environment.variables.STAGE")
 
 
 def test_image_function(deploy: Any, make_spec: Any) -> None:

@@ -31,7 +31,7 @@ def test_dev_stack_deploys_its_spec_and_exports_every_output() -> None:
     function = run.one("aws:lambda/function:Function").inputs
     assert function["name"] == "hello-dev"
     assert function["runtime"] == "python3.13"
-    assert function["code"]["path"].endswith(".zip")
+    assert function["code"].path.endswith(".zip")
     alias = run.one("aws:lambda/alias:Alias").inputs
     assert (alias["name"], alias["functionVersion"]) == ("live", "1")
     assert run.one("aws:lambda/functionUrl:FunctionUrl").inputs["qualifier"] == "live"

@@ -296,6 +296,10 @@ def valid_specs(draw: st.DrawFn) -> dict[str, Any]:
         spec["layer_arns"] = draw(st.lists(refs(layer_arns), max_size=3))
         spec["layers"] = draw(layers(5 - len(spec["layer_arns"])))
     spec["aliases"] = draw(aliases())
+    # AWS draws provisioned concurrency from the reservation: keep a reservation that fits.
+    provisioned = sum(a.get("provisioned_concurrency", 0) for a in spec["aliases"])
+    if spec.get("reserved_concurrency") not in (None, -1):
+        spec["reserved_concurrency"] = max(spec["reserved_concurrency"], provisioned)
     uses_current = any(
         "current" in {a["function_version"], *a.get("additional_version_weights", {})}
         for a in spec["aliases"]
