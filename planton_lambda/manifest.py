@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from planton_lambda.errors import ManifestError, SpecError
 from planton_lambda.spec import AwsLambdaSpec
+from planton_lambda.yamlread import STDIN, load_documents, read_text, source_name
 
 API_VERSION = "aws.project-planton.org/v1"
 KIND = "AwsLambda"
+TEXT_SOURCE = "<text>"
 
 
 class Metadata(BaseModel):
@@ -36,63 +38,55 @@ class AwsLambdaManifest(BaseModel):
 def load_manifest(path_or_text: str | os.PathLike[str]) -> AwsLambdaSpec:
     """The validated spec of a manifest file, or of YAML text holding a manifest or bare spec.
 
-    Raises ManifestError when the file cannot be read as a manifest, SpecError when the
+    A `pathlib.Path` is always a file; a string is YAML text when it holds a line break or
+    starts with `{`, standard input when it is `-`, and a file path otherwise. Files are read
+    within the bounds of planton_lambda.yamlread (regular files, 1 MiB, no alias bombs).
+    Raises ManifestError when the input cannot be read as a manifest, SpecError when the
     spec breaks a rule. Relative `local.path`s resolve against the manifest's folder.
     """
+    return load_manifest_document(path_or_text)[1]
+
+
+def load_manifest_document(
+    path_or_text: str | os.PathLike[str],
+) -> tuple[dict[str, Any], AwsLambdaSpec]:
+    """The manifest's YAML mapping (for `metadata.name`) and its validated spec, from one
+    bounded read: as load_manifest, for callers that need the envelope too."""
     text, source, base_dir = _read(path_or_text)
     data = parse_document(text, source)
-    return validate_spec(spec_mapping(data, source), source=source, base_dir=base_dir)
+    return data, validate_spec(spec_mapping(data, source), source=source, base_dir=base_dir)
+
+
+def resource_name(document: Mapping[str, Any], spec: AwsLambdaSpec) -> str:
+    """The component's resource name: the manifest's `metadata.name`, else `function_name`.
+
+    The one rule for `plan MANIFEST` and the stack program alike, so a plan names every
+    resource the way `pulumi up` will.
+    """
+    metadata = document.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, Mapping) else None
+    return name if isinstance(name, str) and name else spec.function_name
 
 
 def _read(path_or_text: str | os.PathLike[str]) -> tuple[str, str, Path]:
     if isinstance(path_or_text, str) and _looks_like_text(path_or_text):
-        return path_or_text, "<text>", Path.cwd()
+        return path_or_text, TEXT_SOURCE, Path.cwd()
+    text = read_text(path_or_text, what="a manifest")
+    if isinstance(path_or_text, str) and path_or_text == STDIN:
+        return text, source_name(path_or_text), Path.cwd()
     path = Path(path_or_text)
-    try:
-        return path.read_text(encoding="utf-8"), str(path), path.resolve().parent
-    except FileNotFoundError:
-        raise ManifestError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ManifestError(f"{path}: is a directory, not a manifest file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ManifestError(f"{path}: cannot read: {error}") from None
+    return text, str(path), path.resolve().parent
 
 
 def _looks_like_text(value: str) -> bool:
-    return "\n" in value or value.lstrip().startswith("{") or ": " in value
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice in one mapping (YAML keeps the last)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *anchor` may override keys
-                continue
-            key = self.construct_object(key_node, deep=True)
-            try:
-                duplicate = key in seen
-                seen.add(key)
-            except TypeError:  # an unhashable key: the mapping constructor reports it
-                continue
-            if duplicate:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} appears twice in one mapping", key_node.start_mark
-                )
-        return super().construct_mapping(node, deep=deep)
+    # A file name may hold `: ` ("orders: v2.yaml"), so only a line break or a leading
+    # brace (one-line JSON or flow YAML) makes a string text.
+    return "\n" in value or value.lstrip().startswith("{")
 
 
 def parse_document(text: str, source: str) -> dict[str, Any]:
-    """One YAML mapping, or a one-line ManifestError naming the source and line."""
-    try:
-        documents = [doc for doc in yaml.load_all(text, Loader=_StrictLoader) if doc is not None]
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(error, "problem", None) or "not valid YAML"
-        problem = " ".join(str(problem).split())
-        raise ManifestError(f"{source}: invalid YAML{where}: {problem}") from None
+    """One YAML mapping, or a one-line ManifestError naming the source, line and column."""
+    documents = [doc for doc in load_documents(text, source) if doc is not None]
     if not documents:
         what = "empty"
     elif len(documents) > 1:

@@ -202,10 +202,11 @@ def test_shipped_manifest_is_a_planton_manifest(name: str) -> None:
     assert data["spec"]["function_name"] == name
 
 
-def test_hello_world_api_validates_with_deprecation_warning() -> None:
-    with pytest.warns(DeprecatedRuntimeWarning, match=r"nodejs18\.x.*2025-09-01.*nodejs22\.x"):
+def test_hello_world_api_validates_on_a_current_runtime() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecatedRuntimeWarning)
         parsed = load_manifest(MANIFESTS / "hello-world-api.yaml")
-    assert parsed.runtime == "nodejs18.x"
+    assert parsed.runtime == "nodejs24.x"
     assert parsed.handler == "index.handler"
     assert (parsed.memory_mb, parsed.timeout_seconds) == (256, 10)
     assert parsed.role_arn is not None
