@@ -27,7 +27,6 @@ EXIT_CHANGES = 2  # with --detailed-exitcode, as `terraform plan -detailed-exitc
 EXIT_INTERRUPTED = 130
 DEBUG_ENV = "PLANTON_LAMBDA_DEBUG"
 STDIN = "-"
-STDIN_LIMIT = 1024 * 1024  # bytes of a manifest read from stdin
 # Pulumi stack names: letters, digits, hyphens, underscores and periods.
 STACK_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
@@ -154,48 +153,12 @@ def _validate(args: argparse.Namespace) -> int:
 
 def read_manifest(argument: str) -> tuple[str, AwsLambdaSpec]:
     """The component's resource name and the spec of a MANIFEST argument: always a path,
-    or `-` for standard input (never YAML text, whatever the file is called)."""
-    from planton_lambda.manifest import load_manifest, parse_document, spec_mapping, validate_spec
+    or `-` for standard input (never YAML text, whatever the file is called); one bounded
+    read either way."""
+    from planton_lambda.manifest import load_manifest_document, resource_name
 
-    if argument == STDIN:
-        text = _read_stdin()
-        document = parse_document(text, "<stdin>")
-        mapping = spec_mapping(document, "<stdin>")
-        spec = validate_spec(mapping, source="<stdin>", base_dir=Path.cwd())
-        return component_name(document, spec), spec
-    path = Path(argument)
-    spec = load_manifest(path)
-    # load_manifest has checked the file (a bounded, regular file); read it again for its name.
-    try:
-        document = parse_document(path.read_text(encoding="utf-8"), str(path))
-    except (OSError, UnicodeDecodeError) as error:
-        from planton_lambda.errors import ManifestError
-
-        raise ManifestError(f"{path}: cannot read: {error}") from None
-    return component_name(document, spec), spec
-
-
-def component_name(document: Any, spec: AwsLambdaSpec) -> str:
-    """The component's resource name: the manifest's `metadata.name`, else `function_name`.
-
-    The one rule for `plan MANIFEST` and the stack program (planton_lambda.stack) alike, so
-    a plan of either names every resource the same way `pulumi up` will.
-    """
-    metadata = document.get("metadata") if isinstance(document, dict) else None
-    name = metadata.get("name") if isinstance(metadata, dict) else None
-    return name if isinstance(name, str) and name else spec.function_name
-
-
-def _read_stdin() -> str:
-    from planton_lambda.errors import ManifestError
-
-    data = sys.stdin.buffer.read(STDIN_LIMIT + 1)
-    if len(data) > STDIN_LIMIT:
-        raise ManifestError(f"<stdin>: larger than {STDIN_LIMIT} bytes; not a manifest")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ManifestError("<stdin>: not UTF-8 text") from None
+    document, spec = load_manifest_document(STDIN if argument == STDIN else Path(argument))
+    return resource_name(document, spec), spec
 
 
 def _source_name(argument: str) -> str:

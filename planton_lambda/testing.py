@@ -37,7 +37,7 @@ from pulumi.runtime import settings as pulumi_settings
 
 from planton_lambda import _engine
 from planton_lambda.errors import ManifestError
-from planton_lambda.stack import read_project, stack_file_config
+from planton_lambda.stack import program_dir, read_project, stack_file_config
 
 T = TypeVar("T")
 
@@ -544,11 +544,9 @@ def find_program(project_dir: str | os.PathLike[str]) -> Program:
     target = (root / str(main)).resolve()
     if not target.exists():
         raise ManifestError(f"{source}: main {main!r} does not exist")
-    if target.is_dir():
-        if not (target / "__main__.py").is_file():
-            raise ManifestError(f"{source}: main {main!r} is a folder without __main__.py")
-        return Program(str(project.get("name") or root.name), root, target, target)
-    return Program(str(project.get("name") or root.name), root, target.parent, target)
+    if target.is_dir() and not (target / "__main__.py").is_file():
+        raise ManifestError(f"{source}: main {main!r} is a folder without __main__.py")
+    return Program(str(project.get("name") or root.name), root, program_dir(root), target)
 
 
 def project_config(project: Mapping[str, Any], name: str) -> dict[str, Any]:

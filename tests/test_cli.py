@@ -196,7 +196,7 @@ def test_dash_reads_standard_input(
     assert json.loads(out)[0]["name"] == "from-stdin"
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"x" * (1024 * 1024 + 1))))
     code, _, err = cli(capsys, "validate", "-")
-    assert (code, err) == (1, "<stdin>: larger than 1048576 bytes; not a manifest\n")
+    assert (code, err) == (1, "<stdin>: too large; at most 1048576 bytes (1 MiB) is read\n")
 
 
 # -- exit codes, colour, interrupts ----------------------------------------------------------

@@ -108,3 +108,46 @@ def test_missing_spec_names_every_config_key(
 def test_stack_input_without_target(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="no target"):
         spec_from_config(getter({"planton-cloud:stack-input": {"provider": {}}}), tmp_path)
+
+
+def _project(tmp_path: Path, main: str | None) -> Path:
+    lines = ["name: p", "runtime: python", *([f"main: {main}"] if main else [])]
+    (tmp_path / "Pulumi.yaml").write_text("\n".join(lines) + "\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__main__.py").write_text("")
+    (tmp_path / "app" / "main.py").write_text("")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("main", "base"), [(None, "."), ("app/", "app"), ("app", "app"), ("app/main.py", "app")]
+)
+def test_relative_local_path_resolves_in_the_programs_working_directory(
+    tmp_path: Path, main: str | None, base: str
+) -> None:
+    # As `pulumi up` runs the program (pulumi/pulumi getPwdMain): in the `main` folder, or in
+    # the folder of a `main` file, or in the project folder.
+    root = _project(tmp_path, main)
+    inline = {
+        "function_name": "fn",
+        "code_source_type": "CODE_SOURCE_TYPE_LOCAL",
+        "local": {"path": "code"},
+        "runtime": "python3.13",
+        "handler": "app.handler",
+    }
+    spec = spec_from_config({SPEC_KEY: inline}.get, root).spec
+    assert spec.local is not None
+    assert Path(spec.local.path) == (root / base / "code").resolve()
+
+
+def test_plan_of_the_dev_stack_does_not_depend_on_the_callers_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = run_stack_program(ROOT, "dev")
+    spec_path = run.one("aws:lambda/function:Function").inputs["code"].path
+    monkeypatch.chdir(ROOT / "programs")
+    assert (
+        run_stack_program(ROOT, "dev").one("aws:lambda/function:Function").inputs["code"].path
+        == spec_path
+    )
