@@ -30,8 +30,8 @@ from pulumi.runtime import stack as pulumi_stack
 from pulumi.runtime.proto import source_pb2
 
 # Checked against these releases (tests/test_engine.py runs the checks on the installed one).
-KNOWN_WORKING = ">=3.150,<4"
-TESTED_VERSIONS = ("3.272.0",)
+KNOWN_WORKING = ">=3.250,<4"
+TESTED_VERSIONS = ("3.250.0", "3.272.0")  # the floor (CI installs it) and the newest
 
 
 def problems() -> list[str]:

@@ -105,8 +105,7 @@ class PlanMocks(LambdaMocks):
     """
 
     def current_region(self) -> str:
-        configured = pulumi.runtime.get_config("aws:region")
-        return self.region or (configured if isinstance(configured, str) else None) or "<region>"
+        return self.region or self.configured_region or "<region>"
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         _, state = super().new_resource(args)

@@ -128,10 +128,12 @@ class LambdaMocks(pulumi.runtime.Mocks):
         self.stack_outputs = dict(stack_outputs or {})
         self.account = account
         self.region = region
+        # The run's `aws:region`, handed over by run_mocked: older Pulumi SDKs answer mock
+        # calls on a thread that does not see the run's config.
+        self.configured_region: str | None = None
 
     def current_region(self) -> str:
-        configured = pulumi.runtime.get_config("aws:region")
-        return self.region or (configured if isinstance(configured, str) else None) or REGION
+        return self.region or self.configured_region or REGION
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         state = dict(args.inputs)
@@ -412,7 +414,10 @@ class _RunOptions:
 def _run_isolated(
     program: Callable[[], T], options: _RunOptions, context: contextvars.Context
 ) -> MockRun[T]:
-    monitor = RecordingMonitor(options.mocks or LambdaMocks())
+    mocks = options.mocks or LambdaMocks()
+    if isinstance(mocks, LambdaMocks):
+        mocks.configured_region = options.config.get("aws:region")
+    monitor = RecordingMonitor(mocks)
     order = _ConstructionOrder()
     holder: dict[str, T] = {}
 
