@@ -8,8 +8,15 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from planton_lambda import deferred
 from planton_lambda.packaging import Package, build_package, check_size_limits
-from planton_lambda.spec import IMAGE_SOURCE, LOCAL_SOURCE, AwsLambdaSpec, LayerSpec
+from planton_lambda.spec import (
+    IMAGE_SOURCE,
+    LOCAL_SOURCE,
+    AwsLambdaSpec,
+    LayerSpec,
+    ecr_image_problem,
+)
 
 LAMBDA_ARCHITECTURES = {"X86_64": "x86_64", "ARM64": "arm64"}
 
@@ -63,7 +70,8 @@ def function_code_args(spec: AwsLambdaSpec, package: Package | None) -> dict[str
         config = spec.image_config
         return {
             "package_type": "Image",
-            "image_uri": spec.image_uri,
+            # A URI taken from another resource (an ECR repository) is checked once known.
+            "image_uri": deferred.checked(spec.image_uri, ("image_uri",), ecr_image_problem),
             "image_config": None
             if config is None
             else aws.lambda_.FunctionImageConfigArgs(

@@ -27,10 +27,10 @@ def _expect_text(path: tuple[str | int, ...], value: Any) -> str:
 
 
 def checked(
-    value: pulumi.Input[str],
+    value: pulumi.Input[str] | None,
     path: tuple[str | int, ...],
     check: Callable[[str], str | None] = lambda _: None,
-) -> pulumi.Input[str]:
+) -> pulumi.Input[str] | None:
     """`value` itself when known (already checked); an Output that fails on a broken rule."""
     if not isinstance(value, pulumi.Output):
         return value
@@ -85,6 +85,11 @@ def environment_variables(
     return variables
 
 
+def _required(value: pulumi.Input[str] | None) -> pulumi.Input[str]:
+    assert value is not None  # a tag value is never None: the spec refuses it
+    return value
+
+
 def tags(values: Mapping[str, Any]) -> dict[str, pulumi.Input[str]] | None:
     """Tags, with the values that are Outputs checked against AWS's tag rules once known."""
     if not values:
@@ -93,4 +98,6 @@ def tags(values: Mapping[str, Any]) -> dict[str, pulumi.Input[str]] | None:
     def rule(key: str) -> Callable[[str], str | None]:
         return lambda text: "; ".join(tag_problems({key: text})) or None
 
-    return {key: checked(value, ("tags", key), rule(key)) for key, value in values.items()}
+    return {
+        key: _required(checked(value, ("tags", key), rule(key))) for key, value in values.items()
+    }

@@ -277,6 +277,16 @@ def _code_source_violations(source: str, spec: LayerSpec | AwsLambdaSpec) -> lis
     return errors
 
 
+def ecr_image_problem(uri: str) -> str | None:
+    """Why `uri` is not an image Lambda can run (it takes ECR images only), or None."""
+    if matches(_ECR_IMAGE, uri):
+        return None
+    return (
+        "must be an ECR image URI: <account>.dkr.ecr.<region>.amazonaws.com/"
+        "<repository>:<tag> or @sha256:<digest>"
+    )
+
+
 MAX_TAGS = 50  # https://docs.aws.amazon.com/lambda/latest/dg/configuration-tags.html
 
 
@@ -460,12 +470,10 @@ class AwsLambdaSpec(SpecModel):
 
     @field_validator("image_uri")
     @classmethod
-    def _ecr_uri(cls, uri: str | None) -> str | None:
-        if uri is not None and is_known(uri) and not matches(_ECR_IMAGE, uri):
-            raise ValueError(
-                "must be an ECR image URI: <account>.dkr.ecr.<region>.amazonaws.com/"
-                "<repository>:<tag> or @sha256:<digest>"
-            )
+    def _ecr_uri(cls, uri: Any) -> Any:
+        problem = ecr_image_problem(uri) if uri is not None and is_known(uri) else None
+        if problem:
+            raise ValueError(problem)
         return uri
 
     @field_validator("environment", "secret_environment")

@@ -468,3 +468,17 @@ def test_non_string_values_are_refused() -> None:
     assert any(line.startswith("environment.PORT: must be a string") for line in lines)
     assert any(line.startswith("tags.n: must be a string") for line in lines)
     assert any(line.startswith("secret_environment.T: must be a string") for line in lines)
+
+
+def test_image_uri_may_be_an_output_checked_once_known() -> None:
+    image = {"code_source_type": "CODE_SOURCE_TYPE_IMAGE", "s3": None, "runtime": None,
+             "handler": None}  # fmt: skip
+    good = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/app:v1"
+    run = run_mocked(
+        lambda: AwsLambda("img", spec(**image, image_uri=pulumi.Output.from_input(good)))
+    )
+    assert run.one(FUNCTION).inputs["imageUri"] == good
+    with pytest.raises(Exception, match=r"image_uri: must be an ECR image URI"):
+        run_mocked(
+            lambda: AwsLambda("img", spec(**image, image_uri=pulumi.Output.from_input("nginx")))
+        )
