@@ -4,7 +4,10 @@ Evaluates N full-featured functions (created role with a managed policy, a layer
 alias with weights, an alias with provisioned concurrency, a public URL) with AwsLambda,
 and, side by side in the same process, a hand-written program registering the same
 resources with raw pulumi-aws calls. Prints seconds per function for both, the ratio
-component/raw, and how per-function time scales from N=100 to N=1000.
+component/raw, and how per-function time scales from N=100 to N=1000. Also times the same
+functions constructed through the component provider (as TypeScript, Go, C#, Java or YAML
+programs create them): camelCase inputs with every number a float, mapped and converted by
+the provider before the component runs.
 
     python bench/evaluate.py            # N=200, scaling 100 -> 1000
     python bench/evaluate.py --n 50 --scale-from 20 --scale-to 100 --repeat 1
@@ -31,6 +34,8 @@ import pulumi  # noqa: E402
 import pulumi_aws as aws  # noqa: E402
 
 from planton_lambda import AwsLambda, AwsLambdaSpec  # noqa: E402
+from planton_lambda.args import field_names  # noqa: E402
+from planton_lambda.provider import TYPE_TOKEN, make_provider  # noqa: E402
 from planton_lambda.role import TRUST_POLICY, PolicyInputs, execution_policy  # noqa: E402
 from planton_lambda.testing import run_mocked  # noqa: E402
 
@@ -73,6 +78,34 @@ def component_program(n: int) -> Callable[[], None]:
     def program() -> None:
         for i, spec in enumerate(specs):
             AwsLambda(f"fn{i}", spec)
+
+    return program
+
+
+def wire_shaped(value: Any, fields: frozenset[str]) -> Any:
+    """Inputs as another language sends them: schema (camelCase) names, numbers as floats."""
+    if isinstance(value, dict):
+        return {(_camel(k) if k in fields else k): wire_shaped(v, fields) for k, v in value.items()}
+    if isinstance(value, list):
+        return [wire_shaped(v, fields) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+def provider_program(n: int) -> Callable[[], None]:
+    provider = make_provider()
+    fields = field_names()
+    inputs = [wire_shaped(full_spec(i), fields) for i in range(n)]
+
+    def program() -> None:
+        for i, wired in enumerate(inputs):
+            provider.construct(f"fn{i}", TYPE_TOKEN, dict(wired), None)
 
     return program
 
@@ -219,6 +252,14 @@ def main() -> int:
     print(f"component: {component_s / args.n * 1000:.2f} ms per function")
     print(f"raw:       {raw_s / args.n * 1000:.2f} ms per function")
     print(f"overhead ratio component/raw: {component_s / raw_s:.3f}  (target <= 1.15)")
+
+    seconds(provider_program(2))
+    through_provider, p_count = best(provider_program, args.n, args.repeat)
+    assert p_count == c_count, (p_count, c_count)
+    print(
+        f"through the provider (construct): {through_provider / args.n * 1000:.2f} ms per "
+        f"function; ratio provider/component {through_provider / component_s:.3f}"
+    )
 
     small, _ = best(component_program, args.scale_from, args.repeat)
     large, _ = best(component_program, args.scale_to, max(1, args.repeat - 1))

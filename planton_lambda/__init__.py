@@ -4,6 +4,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from planton_lambda.args import AwsLambdaArgs
     from planton_lambda.component import AwsLambda
     from planton_lambda.errors import ManifestError, PlantonLambdaError, SpecError
     from planton_lambda.manifest import load_manifest, manifest_json_schema, validate_spec
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AliasSpec",
     "AwsLambda",
+    "AwsLambdaArgs",
     "AwsLambdaSpec",
     "DeprecatedRuntimeWarning",
     "LayerSpec",
@@ -28,6 +30,7 @@ __all__ = [
 # CLI must start (and answer Ctrl-C) before either loads.
 _HOMES = {
     "AwsLambda": "component",
+    "AwsLambdaArgs": "args",
     "ManifestError": "errors",
     "PlantonLambdaError": "errors",
     "SpecError": "errors",

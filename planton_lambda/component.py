@@ -1,21 +1,23 @@
-"""AwsLambda: one Lambda function with its role, logs, layers, versions, aliases and URL."""
+"""AwsLambda: one Lambda function with its role, logs, layers, versions, aliases and URL.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: Pulumi's component analyzer reads this class's
+annotations (the `args` type and the outputs) as objects and refuses strings.
+"""
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any, cast, overload
 
 import pulumi
 import pulumi_aws as aws
 
 from planton_lambda import deferred
+from planton_lambda.args import AwsLambdaArgs, to_spec
 from planton_lambda.code import (
     LAMBDA_ARCHITECTURES,
     build_local_packages,
     create_layers,
     function_code_args,
 )
-from planton_lambda.manifest import validate_spec
 from planton_lambda.resolve import References
 from planton_lambda.role import create_execution_role
 from planton_lambda.spec import AwsLambdaSpec, check_local_paths
@@ -25,30 +27,72 @@ from planton_lambda.traffic import (
     create_provisioned_concurrency,
 )
 
-TYPE_TOKEN = "planton:aws:AwsLambda"
+TYPE_TOKEN = "planton-lambda:index:AwsLambda"
+# The token before the component became a package; declared as an alias, so stacks created
+# with it keep their resources (no replacement) when they move to the new token.
+LEGACY_TYPE_TOKEN = "planton:aws:AwsLambda"
 
 
 class AwsLambda(pulumi.ComponentResource):
-    """Deploys the function an `AwsLambdaSpec` describes.
+    """One AWS Lambda function with its execution role, log group, layers, published
+    versions, aliases (weighted canary traffic), provisioned concurrency and function URL.
 
-    The spec is validated, and local code packaged, before anything is registered: an
-    invalid spec or a failed build leaves nothing half-created. Every child has this
-    component as parent, so a provider given in `opts` reaches all of them.
-
-    Attributes are typed where they are assigned, not on the class: Pulumi reads a
-    resource class's annotations again at every registration.
+    The inputs are validated, and local code packaged, before anything is registered: an
+    invalid input or a failed build leaves nothing half-created. Every child has this
+    component as parent, so a provider given in the resource options reaches all of them.
     """
 
+    # The outputs, declared on the class so the package schema lists them. Other attributes
+    # are typed where they are assigned: Pulumi re-reads a resource class's annotations at
+    # every registration, so the class declares only what the schema needs.
+    function_arn: pulumi.Output[str]
+    """ARN of the function (unqualified)."""
+    function_name: pulumi.Output[str]
+    """Physical name of the function (function_name)."""
+    invoke_arn: pulumi.Output[str]
+    """ARN for API Gateway to invoke the function."""
+    qualified_arn: pulumi.Output[str]
+    """ARN of the function qualified by the version this deploy published."""
+    version: pulumi.Output[str]
+    """The version published by this deploy, or $LATEST when not publishing."""
+    role_arn: pulumi.Output[str]
+    """ARN of the execution role (the one created, or role_arn when given)."""
+    log_group_name: pulumi.Output[str]
+    """Name of the function's CloudWatch log group."""
+    layer_arns: pulumi.Output[list[str]]
+    """Layer version ARNs in the order the function uses them (layer_arns, then layers)."""
+    alias_arns: pulumi.Output[dict[str, str]]
+    """ARN of each alias, by alias name."""
+    function_url: pulumi.Output[str | None]
+    """The function URL; absent unless function_url is configured."""
+
+    @overload
+    def __init__(
+        self, name: str, args: AwsLambdaArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None: ...
+
+    @overload
     def __init__(
         self,
         name: str,
-        spec: AwsLambdaSpec | Mapping[str, Any],
+        args: AwsLambdaSpec | Mapping[str, Any],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+
+    # The analyzer reads this signature: `args` must be the TypedDict alone (no union), so
+    # the wider type the overloads accept is only told to the type checker.
+    def __init__(  # type: ignore[misc]
+        self,
+        name: str,
+        args: AwsLambdaArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        spec = validate_spec(spec)
+        given: Any = args
+        spec = given if isinstance(given, AwsLambdaSpec) else to_spec(given)
         check_local_paths(spec)
         packages = build_local_packages(spec)
-        super().__init__(TYPE_TOKEN, name, {}, opts)
+        alias = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=LEGACY_TYPE_TOKEN)])
+        super().__init__(TYPE_TOKEN, name, {}, pulumi.ResourceOptions.merge(opts, alias))
         self.spec: AwsLambdaSpec = spec
         refs = References(name, self)
 
@@ -118,24 +162,22 @@ class AwsLambda(pulumi.ComponentResource):
         url = create_function_url(name, spec, self.function, self.aliases, self)
         self.url: aws.lambda_.FunctionUrl | None = url.url if url else None
 
-        self.function_arn: pulumi.Output[str] = self.function.arn
-        self.function_name: pulumi.Output[str] = self.function.name
-        self.invoke_arn: pulumi.Output[str] = self.function.invoke_arn
-        self.qualified_arn: pulumi.Output[str] = self.function.qualified_arn
-        self.version: pulumi.Output[str] = self.function.version
-        self.role_arn: pulumi.Output[str] = pulumi.Output.from_input(role_arn)
-        self.log_group_name: pulumi.Output[str] = self.log_group.name
-        self.layer_arns: pulumi.Output[list[str]] = pulumi.Output.all(*layer_arns)
+        self.function_arn = self.function.arn
+        self.function_name = self.function.name
+        self.invoke_arn = self.function.invoke_arn
+        self.qualified_arn = self.function.qualified_arn
+        self.version = self.function.version
+        self.role_arn = pulumi.Output.from_input(role_arn)
+        self.log_group_name = self.log_group.name
+        self.layer_arns = pulumi.Output.all(*layer_arns)
         # from_input, not Output.all(**...): with no alias, all() would give a list.
         alias_arns: dict[str, pulumi.Input[str]] = {
             alias_name: alias.arn for alias_name, alias in self.aliases.items()
         }
-        self.alias_arns: pulumi.Output[dict[str, str]] = cast(
+        self.alias_arns = cast(
             "pulumi.Output[dict[str, str]]", pulumi.Output.from_input(alias_arns)
         )
-        self.function_url: pulumi.Output[str | None] = (
-            self.url.function_url if self.url else pulumi.Output.from_input(None)
-        )
+        self.function_url = self.url.function_url if self.url else pulumi.Output.from_input(None)
         self.register_outputs(self.outputs())
 
     def outputs(self) -> dict[str, pulumi.Output[Any]]:

@@ -289,10 +289,8 @@ def test_plan_each_shipped_manifest_as_tree_and_json(
     source = yaml.safe_load(manifest.read_text())["spec"]
     code, tree, _ = cli(capsys, "plan", str(manifest))
     assert code == 0
-    assert (
-        f"+ planton:aws:AwsLambda  {yaml.safe_load(manifest.read_text())['metadata']['name']}"
-        in tree
-    )
+    name = yaml.safe_load(manifest.read_text())["metadata"]["name"]
+    assert f"+ planton-lambda:index:AwsLambda  {name}" in tree
     assert "aws:lambda/function:Function" in tree
     assert f"memorySize: {source['memory_mb']}" in tree
     code, out, _ = cli(capsys, "plan", "--json", str(manifest))

@@ -23,7 +23,7 @@ URL = "aws:lambda/functionUrl:FunctionUrl"
 PERMISSION = "aws:lambda/permission:Permission"
 LAYER = "aws:lambda/layerVersion:LayerVersion"
 STACK_REF = "pulumi:pulumi:StackReference"
-COMPONENT = "planton:aws:AwsLambda"
+COMPONENT = "planton-lambda:index:AwsLambda"
 
 LAYER_ARN = "arn:aws:lambda:us-east-1:123456789012:layer:shared:4"
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:orders-dlq"
@@ -73,7 +73,7 @@ def test_component_type_and_every_child_parented(deploy: Any, make_spec: Any) ->
     assert children, "the component registered no children"
     for child in children:
         assert child.parent == component.urn, f"{child.type} {child.name} is not parented"
-        assert "planton:aws:AwsLambda$" in child.urn
+        assert "planton-lambda:index:AwsLambda$" in child.urn
 
 
 def test_resource_counts_for_a_full_spec(deploy: Any, make_spec: Any) -> None:

@@ -142,7 +142,10 @@ def test_shared_layer_program_plans(capsys: pytest.CaptureFixture[str]) -> None:
         capsys, "plan", "--stack", "dev", "--project-dir", str(ROOT / "programs" / "shared_layer")
     )
     assert code == 0, err
-    assert "+ planton:aws:AwsLambda  orders" in out and "+ planton:aws:AwsLambda  payments" in out
+    assert (
+        "+ planton-lambda:index:AwsLambda  orders" in out
+        and "+ planton-lambda:index:AwsLambda  payments" in out
+    )
     assert "layers: [arn:aws:lambda:us-east-1:<account>:layer:shop-common:(new version)]" in out
 
 

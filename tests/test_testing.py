@@ -57,7 +57,7 @@ def write_project(folder: Path, program: str, **extra: Any) -> Path:
 def test_named_prefers_the_child_when_a_component_shares_its_name() -> None:
     run = run_mocked(lambda: AwsLambda("orders", SPEC))
     assert run.named("orders").type == FUNCTION  # the function, not the component
-    assert run.named("orders", "planton:aws:AwsLambda").custom is False
+    assert run.named("orders", "planton-lambda:index:AwsLambda").custom is False
 
 
 def test_named_missing_raises_a_key_error_naming_what_exists() -> None:

@@ -1,0 +1,462 @@
+"""AwsLambdaArgs: the component's typed inputs, and their one conversion into an AwsLambdaSpec.
+
+The TypedDicts mirror AwsLambdaSpec field for field; the schema that other languages see is
+read from them (through Pulumi's component analyzer), so this module follows its rules: no
+string annotations (no `from __future__ import annotations`), `Enum`s rather than `Literal`s,
+no unions other than `Optional` (`pulumi.Input` is the one union it understands), and a
+docstring under every field, which becomes the field's description.
+
+A value that may come from another resource (an ARN, an id, an environment or tag value) is
+a `pulumi.Input`; everything else must be known before deployment, because the spec checks
+it before anything is registered. `spec_input` turns args (from Python, or as they arrive
+from another language: integers as floats, secrets and resource outputs as `pulumi.Output`s)
+into the plain mapping `AwsLambdaSpec` validates.
+"""
+
+import enum
+import types
+import typing
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Any, TypedDict
+
+import pulumi
+from typing_extensions import Required
+
+from planton_lambda.errors import SpecError, field_path
+
+if typing.TYPE_CHECKING:
+    from planton_lambda.spec import AwsLambdaSpec
+
+Path = tuple[str | int, ...]
+
+
+class CodeSourceType(str, enum.Enum):
+    """Where the function's code comes from."""
+
+    CODE_SOURCE_TYPE_S3 = "CODE_SOURCE_TYPE_S3"
+    """A zip in S3 (`s3`)."""
+    CODE_SOURCE_TYPE_IMAGE = "CODE_SOURCE_TYPE_IMAGE"
+    """A container image in ECR (`image_uri`)."""
+    CODE_SOURCE_TYPE_LOCAL = "CODE_SOURCE_TYPE_LOCAL"
+    """A local directory, zipped deterministically at deploy time (`local`)."""
+
+
+class LayerCodeSourceType(str, enum.Enum):
+    """Where a layer's code comes from."""
+
+    CODE_SOURCE_TYPE_S3 = "CODE_SOURCE_TYPE_S3"
+    """A zip in S3 (`s3`)."""
+    CODE_SOURCE_TYPE_LOCAL = "CODE_SOURCE_TYPE_LOCAL"
+    """A local directory, zipped deterministically at deploy time (`local`)."""
+
+
+class Architecture(str, enum.Enum):
+    """The instruction set the function runs on."""
+
+    X86_64 = "X86_64"
+    """Intel/AMD 64-bit."""
+    ARM64 = "ARM64"
+    """Graviton (ARM 64-bit)."""
+
+
+class TracingMode(str, enum.Enum):
+    """X-Ray tracing of the function."""
+
+    PASS_THROUGH = "PassThrough"
+    """Trace only when the caller's request is sampled."""
+    ACTIVE = "Active"
+    """Sample and trace requests; the created role gets the X-Ray permissions."""
+
+
+class LogFormat(str, enum.Enum):
+    """Format of the function's logs."""
+
+    TEXT = "Text"
+    """Plain text lines."""
+    JSON = "JSON"
+    """Structured JSON records."""
+
+
+class FunctionUrlAuthType(str, enum.Enum):
+    """Who may call a function URL."""
+
+    AWS_IAM = "AWS_IAM"
+    """Signed requests from principals allowed by IAM only."""
+    NONE = "NONE"
+    """Anyone on the internet (needs `public: true`)."""
+
+
+class PolicyEffect(str, enum.Enum):
+    """Whether an IAM statement allows or denies."""
+
+    ALLOW = "Allow"
+    """Allow the actions."""
+    DENY = "Deny"
+    """Deny the actions."""
+
+
+class S3CodeArgs(TypedDict, total=False):
+    """A zip object in S3."""
+
+    bucket: Required[str]
+    """Bucket name (3-63 characters)."""
+    key: Required[str]
+    """Object key (1-1024 characters)."""
+    object_version: str | None
+    """Object version; default: the latest version."""
+
+
+class LocalCodeArgs(TypedDict, total=False):
+    """A local directory, zipped deterministically at deploy time."""
+
+    path: Required[str]
+    """Directory; a relative path resolves against the working directory of the program."""
+    excludes: Sequence[str]
+    """Glob patterns left out of the zip; default: none (bytecode caches and VCS/venv
+    folders are always left out)."""
+    include: Sequence[str]
+    """Glob patterns of secret-looking files (.env, *.pem, ...) to package anyway; default:
+    none, such files are left out."""
+
+
+class ImageConfigArgs(TypedDict, total=False):
+    """Overrides of the container image's settings."""
+
+    command: Sequence[str]
+    """Overrides the image CMD; default: the image's."""
+    entry_point: Sequence[str]
+    """Overrides the image ENTRYPOINT; default: the image's."""
+    working_directory: str | None
+    """Overrides the image WORKDIR; default: the image's."""
+
+
+class PolicyStatementArgs(TypedDict, total=False):
+    """One IAM statement, written as AWS writes it."""
+
+    Sid: str | None
+    """Statement ID: letters and digits only; default: none."""
+    Effect: Required[PolicyEffect]
+    """Allow or Deny."""
+    Action: Required[Sequence[str]]
+    """IAM actions like s3:GetObject (at least one)."""
+    Resource: Required[Sequence[pulumi.Input[str]]]
+    """Resource ARNs, or * (at least one); may be outputs of other resources."""
+    Condition: Mapping[str, Mapping[str, Any]] | None
+    """IAM condition block: {operator: {key: value}}; default: none."""
+
+
+class RoleArgs(TypedDict, total=False):
+    """Options for the execution role the component creates."""
+
+    managed_policy_arns: Sequence[str]
+    """IAM policy ARNs attached to the role (at most 20); default: none."""
+    policy_statements: Sequence[PolicyStatementArgs]
+    """Extra statements of the role's inline policy; default: none."""
+    permissions_boundary_arn: str | None
+    """An IAM policy ARN bounding the role's permissions; default: none."""
+
+
+class CorsArgs(TypedDict, total=False):
+    """CORS settings of a function URL."""
+
+    allow_origins: Sequence[str]
+    """Origins allowed, e.g. https://example.com or * (at most 100); default: none."""
+    allow_methods: Sequence[str]
+    """GET, PUT, HEAD, POST, PATCH, DELETE or * (the URL answers OPTIONS itself); default:
+    none."""
+    allow_headers: Sequence[str]
+    """Request headers allowed (at most 100); default: none."""
+    expose_headers: Sequence[str]
+    """Response headers exposed to the browser (at most 100); default: none."""
+    allow_credentials: bool
+    """Allow cookies and auth headers; default: false."""
+    max_age: int
+    """Seconds a browser caches the preflight answer, 0-86400; default: 0."""
+
+
+class FunctionUrlArgs(TypedDict, total=False):
+    """An HTTPS endpoint for the function."""
+
+    auth_type: Required[FunctionUrlAuthType]
+    """AWS_IAM: signed requests only; NONE: public (needs public: true)."""
+    public: bool
+    """True acknowledges an unauthenticated URL (auth_type NONE); default: false."""
+    alias: str | None
+    """The alias the URL invokes (an alias of this function); default: the function itself."""
+    cors: CorsArgs | None
+    """CORS settings of the URL; default: none."""
+
+
+class LayerArgs(TypedDict, total=False):
+    """A layer version the component builds and publishes."""
+
+    name: Required[str]
+    """Layer name: 1-140 of [A-Za-z0-9_-], unique among the function's layers."""
+    code_source_type: Required[LayerCodeSourceType]
+    """Where the layer's code comes from."""
+    s3: S3CodeArgs | None
+    """The zip in S3; required iff code_source_type is CODE_SOURCE_TYPE_S3."""
+    local: LocalCodeArgs | None
+    """The local directory; required iff code_source_type is CODE_SOURCE_TYPE_LOCAL."""
+    compatible_runtimes: Sequence[str]
+    """Lambda runtime identifiers the layer supports (at most 15); default: none."""
+    compatible_architectures: Sequence[Architecture]
+    """Architectures the layer supports (at most 2); default: none."""
+    description: str
+    """At most 256 characters; default: empty."""
+
+
+class AliasArgs(TypedDict, total=False):
+    """An alias: a named pointer to a version, optionally splitting traffic (a canary)."""
+
+    name: Required[str]
+    """1-128 of [A-Za-z0-9_-], not only digits; unique among the aliases."""
+    description: str
+    """At most 256 characters; default: empty."""
+    function_version: str
+    """"current" (the version this deploy publishes), "$LATEST", or a version number like
+    "3"; default: "current"."""
+    additional_version_weights: Mapping[str, float]
+    """At most one {version: weight} with 0 < weight < 1, version as in function_version
+    but not $LATEST: the canary split; default: none."""
+    provisioned_concurrency: int | None
+    """At least 1: keeps that many environments warm on the alias; default: none."""
+
+
+class AwsLambdaArgs(TypedDict, total=False):
+    """Everything needed to deploy one Lambda function; the same fields as AwsLambdaSpec."""
+
+    function_name: Required[str]
+    """The function's physical name: 1-64 of [A-Za-z0-9_-]."""
+    description: str
+    """At most 256 characters; default: empty."""
+    code_source_type: Required[CodeSourceType]
+    """Where the function's code comes from."""
+    s3: S3CodeArgs | None
+    """The zip in S3; required iff code_source_type is CODE_SOURCE_TYPE_S3."""
+    image_uri: pulumi.Input[str] | None
+    """ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or
+    @sha256:<digest>); required iff code_source_type is CODE_SOURCE_TYPE_IMAGE."""
+    local: LocalCodeArgs | None
+    """The local directory; required iff code_source_type is CODE_SOURCE_TYPE_LOCAL."""
+    runtime: str | None
+    """A Lambda runtime identifier such as python3.13 or nodejs22.x; required for S3 and
+    LOCAL code, not allowed for images; unknown ones refused, deprecated ones warned about."""
+    runtime_block_acknowledged: bool
+    """True: the function already exists, so a runtime AWS blocks for new functions (but not
+    yet for updates) is accepted; default: false."""
+    handler: str | None
+    """1-128 characters without spaces, like index.handler; required for S3 and LOCAL code,
+    not allowed for images."""
+    image_config: ImageConfigArgs | None
+    """Image CMD/ENTRYPOINT/WORKDIR overrides; CODE_SOURCE_TYPE_IMAGE only; default: none."""
+    memory_mb: int
+    """Memory in MB, 128-10240; default: 128."""
+    timeout_seconds: int
+    """Timeout in seconds, 1-900; default: 3."""
+    ephemeral_storage_mb: int
+    """/tmp size in MB, 512-10240; default: 512."""
+    architecture: Architecture
+    """Instruction set; default: X86_64."""
+    role_arn: pulumi.Input[str] | None
+    """An existing execution role's ARN; default: none, the component creates the role."""
+    role: RoleArgs | None
+    """Options for the role the component creates (only without role_arn); default: none."""
+    environment: Mapping[str, pulumi.Input[str]]
+    """Environment variables: keys [A-Za-z][A-Za-z0-9_]+ not reserved by Lambda; keys and
+    values of environment and secret_environment together at most 4 KB; default: none."""
+    secret_environment: Mapping[str, pulumi.Input[str]]
+    """Like environment, but each value is stored as a Pulumi secret and never printed; a
+    key may not also be in environment; default: none."""
+    subnets: Sequence[pulumi.Input[str]]
+    """VPC subnet IDs (subnet-...); with security_groups, or neither; default: none."""
+    security_groups: Sequence[pulumi.Input[str]]
+    """Security group IDs (sg-...); with subnets, or neither; default: none."""
+    reserved_concurrency: int | None
+    """Reserved concurrent executions, 0 or more (0 throttles the function; -1 means
+    unreserved); default: unreserved."""
+    layer_arns: Sequence[pulumi.Input[str]]
+    """Existing layer version ARNs; with layers, at most 5; default: none."""
+    layers: Sequence[LayerArgs]
+    """Layers the component builds, used after layer_arns; default: none."""
+    kms_key_arn: pulumi.Input[str] | None
+    """A KMS key ARN (not an alias ARN) encrypting the environment; default: AWS's key."""
+    tracing: TracingMode
+    """X-Ray tracing; Active adds the X-Ray permissions; default: PassThrough."""
+    dead_letter_target_arn: pulumi.Input[str] | None
+    """An SQS queue or SNS topic ARN for failed asynchronous invocations; default: none."""
+    log_retention_days: int
+    """A CloudWatch retention (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653) or 0: never expire; default: 14."""
+    log_format: LogFormat
+    """Format of the function's logs; default: Text."""
+    publish: bool | None
+    """Publish a version on every change; default: true when any alias exists."""
+    aliases: Sequence[AliasArgs]
+    """Aliases, unique names; default: none."""
+    function_url: FunctionUrlArgs | None
+    """An HTTPS endpoint, on an alias when one is named; default: none."""
+    tags: Mapping[str, pulumi.Input[str]]
+    """Tags on the function, role and log group: at most 50; keys 1-128 and values up to 256
+    of letters, digits, spaces and _.:/=+-@; default: none."""
+
+
+# --- args -> the mapping AwsLambdaSpec validates -------------------------------------------
+
+_OUTPUT_HELP = (
+    "must be known before deployment, but is an output of another resource or a secret; "
+    "the component checks this value before it registers anything, so give a plain value"
+)
+
+
+def spec_input(args: Mapping[str, Any]) -> dict[str, Any]:
+    """The plain mapping `AwsLambdaSpec` validates, from args or a spec-shaped mapping.
+
+    Enum members become their values and whole floats (`512.0`, as numbers arrive from
+    other languages) become integers where the field is an integer. Outputs stay where the
+    field is a `pulumi.Input` (the spec checks them once they resolve) and are refused
+    elsewhere, as are fractional numbers for integers. Keys the args do not declare (a
+    manifest's camelCase spellings, or mistakes) are left for the spec to judge.
+    """
+    converted, problems = _converted(args)
+    if problems:
+        raise SpecError(problems)
+    return converted
+
+
+def to_spec(args: Mapping[str, Any]) -> "AwsLambdaSpec":
+    """Args (or a spec-shaped mapping) as a validated AwsLambdaSpec; every problem at once."""
+    from planton_lambda.manifest import validate_spec
+
+    converted, problems = _converted(args)
+    try:
+        spec = validate_spec(converted)
+    except SpecError as error:
+        # The spec also trips on what the conversion refused; keep the clearer message.
+        refused = {problem.split(": ", 1)[0] for problem in problems}
+        others = [p for p in error.problems if p.split(": ", 1)[0] not in refused]
+        raise SpecError([*problems, *others]) from None
+    if problems:
+        raise SpecError(problems)
+    return spec
+
+
+def _converted(args: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    problems: list[str] = []
+    converted = _convert(args, AwsLambdaArgs, (), problems)
+    return typing.cast("dict[str, Any]", converted), problems
+
+
+def field_names() -> frozenset[str]:
+    """Every field name of the args tree (to tell fields from map keys in a path)."""
+    names: set[str] = set()
+    pending: list[Any] = [AwsLambdaArgs]
+    seen: set[Any] = set()
+    while pending:
+        typed_dict = pending.pop()
+        if typed_dict in seen:
+            continue
+        seen.add(typed_dict)
+        for name, hint in _hints(typed_dict).items():
+            names.add(name)
+            pending.extend(_typed_dicts_in(hint))
+    return frozenset(names)
+
+
+def _typed_dicts_in(hint: Any) -> list[Any]:
+    if typing.is_typeddict(hint):
+        return [hint]
+    return [found for part in typing.get_args(hint) for found in _typed_dicts_in(part)]
+
+
+def _hints(typed_dict: type) -> dict[str, Any]:
+    # The module has no string annotations, so the TypedDict's own are the types themselves.
+    return dict(typed_dict.__annotations__)
+
+
+def _is_output_part(part: Any) -> bool:
+    # pulumi.Input[T] is Union[T, Awaitable[T], "Output[T]"] (the last a forward reference).
+    origin = typing.get_origin(part)
+    return origin is pulumi.Output or origin is Awaitable or isinstance(part, typing.ForwardRef)
+
+
+def _unwrap(hint: Any) -> tuple[Any, bool]:
+    """(the type inside Required/Optional/Input, whether an Output is allowed there)."""
+    allows_output = False
+    while True:
+        origin = typing.get_origin(hint)
+        if origin is Required:
+            hint = typing.get_args(hint)[0]
+        elif origin is typing.Union or origin is types.UnionType:
+            parts = [a for a in typing.get_args(hint) if a is not type(None)]
+            allows_output = allows_output or any(_is_output_part(a) for a in parts)
+            hint = next(a for a in parts if not _is_output_part(a))
+        else:
+            return hint, allows_output
+
+
+def _convert(value: Any, hint: Any, path: Path, problems: list[str]) -> Any:
+    if value is None:
+        return None
+    kind, allows_output = _unwrap(hint)
+    if isinstance(value, pulumi.Output):
+        if not allows_output:
+            problems.append(f"{field_path(path)}: {_OUTPUT_HELP}")
+        return value
+    origin = typing.get_origin(kind)
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return value.value if isinstance(value, enum.Enum) else value
+    if kind is int:
+        return _integer(value, path, problems)
+    if typing.is_typeddict(kind):
+        if not isinstance(value, Mapping):
+            return value
+        hints = _hints(kind)
+        return {
+            key: _convert(item, hints[key], (*path, key), problems) if key in hints else item
+            for key, item in value.items()
+        }
+    if origin in (Sequence, list):
+        if not isinstance(value, list | tuple):
+            return value
+        (item_hint,) = typing.get_args(kind)
+        return [_convert(item, item_hint, (*path, i), problems) for i, item in enumerate(value)]
+    if origin in (Mapping, dict):
+        if not isinstance(value, Mapping):
+            return value
+        _, item_hint = typing.get_args(kind)
+        return {
+            key: _convert(item, item_hint, (*path, key), problems) for key, item in value.items()
+        }
+    return value
+
+
+def _integer(value: Any, path: Path, problems: list[str]) -> Any:
+    if isinstance(value, float) and not isinstance(value, bool):
+        if value.is_integer():
+            return int(value)
+        problems.append(f"{field_path(path)}: must be a whole number, got {value}")
+    return value
+
+
+__all__ = [
+    "AliasArgs",
+    "Architecture",
+    "AwsLambdaArgs",
+    "CodeSourceType",
+    "CorsArgs",
+    "FunctionUrlArgs",
+    "FunctionUrlAuthType",
+    "ImageConfigArgs",
+    "LayerArgs",
+    "LayerCodeSourceType",
+    "LocalCodeArgs",
+    "LogFormat",
+    "PolicyEffect",
+    "PolicyStatementArgs",
+    "RoleArgs",
+    "S3CodeArgs",
+    "TracingMode",
+    "spec_input",
+    "to_spec",
+]
