@@ -34,9 +34,9 @@ import pulumi  # noqa: E402
 import pulumi_aws as aws  # noqa: E402
 
 from planton_lambda import AwsLambda, AwsLambdaSpec  # noqa: E402
-from planton_lambda.args import field_names  # noqa: E402
-from planton_lambda.provider import TYPE_TOKEN, make_provider  # noqa: E402
-from planton_lambda.role import TRUST_POLICY, PolicyInputs, execution_policy  # noqa: E402
+from planton_lambda.resources.provider import TYPE_TOKEN, make_provider  # noqa: E402
+from planton_lambda.resources.role import TRUST_POLICY, PolicyInputs, execution_policy  # noqa: E402
+from planton_lambda.spec.args import field_names  # noqa: E402
 from planton_lambda.testing import run_mocked  # noqa: E402
 
 MANAGED_POLICY = "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess"

@@ -4,11 +4,16 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from planton_lambda.args import AwsLambdaArgs
-    from planton_lambda.component import AwsLambda
     from planton_lambda.errors import ManifestError, PlantonLambdaError, SpecError
-    from planton_lambda.manifest import load_manifest, manifest_json_schema, validate_spec
-    from planton_lambda.spec import AliasSpec, AwsLambdaSpec, DeprecatedRuntimeWarning, LayerSpec
+    from planton_lambda.load.manifest import load_manifest, manifest_json_schema, validate_spec
+    from planton_lambda.resources.component import AwsLambda
+    from planton_lambda.spec.args import AwsLambdaArgs
+    from planton_lambda.spec.function import (
+        AliasSpec,
+        AwsLambdaSpec,
+        DeprecatedRuntimeWarning,
+        LayerSpec,
+    )
 
 __all__ = [
     "AliasSpec",
@@ -29,18 +34,18 @@ __all__ = [
 # Imported when first used: the component pulls in pulumi_aws, the spec pydantic, and the
 # CLI must start (and answer Ctrl-C) before either loads.
 _HOMES = {
-    "AwsLambda": "component",
-    "AwsLambdaArgs": "args",
+    "AwsLambda": "resources.component",
+    "AwsLambdaArgs": "spec.args",
     "ManifestError": "errors",
     "PlantonLambdaError": "errors",
     "SpecError": "errors",
-    "load_manifest": "manifest",
-    "manifest_json_schema": "manifest",
-    "validate_spec": "manifest",
-    "AliasSpec": "spec",
-    "AwsLambdaSpec": "spec",
-    "DeprecatedRuntimeWarning": "spec",
-    "LayerSpec": "spec",
+    "load_manifest": "load.manifest",
+    "manifest_json_schema": "load.manifest",
+    "validate_spec": "load.manifest",
+    "AliasSpec": "spec.function",
+    "AwsLambdaSpec": "spec.function",
+    "DeprecatedRuntimeWarning": "spec.function",
+    "LayerSpec": "spec.function",
 }
 
 

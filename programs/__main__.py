@@ -1,7 +1,7 @@
 """The stack program `pulumi up` runs: one AwsLambda from the stack's config.
 
 The spec comes from config `planton-lambda:spec` (inline), `planton-lambda:manifest` (a
-path), or Project Planton's stack input; see planton_lambda.stack.
+path), or Project Planton's stack input; see planton_lambda.load.stack.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import pulumi
 
 from planton_lambda import AwsLambda
-from planton_lambda.stack import find_project_dir, spec_from_config
+from planton_lambda.load.stack import find_project_dir, spec_from_config
 
 
 def _config_value(key: str) -> str | None:

@@ -11,12 +11,11 @@ import pytest
 from pydantic import BaseModel
 
 from planton_lambda import AwsLambda, AwsLambdaArgs, SpecError
-from planton_lambda import args as lambda_args
-from planton_lambda.alias import AliasSpec
-from planton_lambda.args import Architecture, CodeSourceType, FunctionUrlAuthType, TracingMode
-from planton_lambda.component import LEGACY_TYPE_TOKEN, TYPE_TOKEN
-from planton_lambda.iam_spec import PolicyStatement, RoleOptions
-from planton_lambda.spec import (
+from planton_lambda.resources.component import LEGACY_TYPE_TOKEN, TYPE_TOKEN
+from planton_lambda.spec import args as lambda_args
+from planton_lambda.spec.alias import AliasSpec
+from planton_lambda.spec.args import Architecture, CodeSourceType, FunctionUrlAuthType, TracingMode
+from planton_lambda.spec.function import (
     AwsLambdaSpec,
     CorsSpec,
     FunctionUrlSpec,
@@ -25,6 +24,7 @@ from planton_lambda.spec import (
     LocalCode,
     S3Code,
 )
+from planton_lambda.spec.iam import PolicyStatement, RoleOptions
 from planton_lambda.testing import run_mocked
 
 FUNCTION = "aws:lambda/function:Function"

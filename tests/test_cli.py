@@ -247,7 +247,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> No
 
 
 def test_coloured_tree_marks(capsys: pytest.CaptureFixture[str]) -> None:
-    from planton_lambda.plan import Plan, PlannedResource, render_tree
+    from planton_lambda.cli.plan import Plan, PlannedResource, render_tree
 
     plan = Plan([PlannedResource("aws:sqs/queue:Queue", "q", {}, None, urn="urn:x")])
     assert "\033[32m+\033[0m aws:sqs/queue:Queue  q" in render_tree(plan, colour=True)

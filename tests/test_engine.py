@@ -8,13 +8,13 @@ from importlib.metadata import version
 import pytest
 from pulumi.runtime import resource as pulumi_resource
 
-from planton_lambda import _engine
+from planton_lambda.testing import engine as _engine
 
 
 def test_pulumi_internals_still_match() -> None:
     problems = _engine.problems()
     assert problems == [], (
-        f"pulumi {version('pulumi')} changed internals planton_lambda/_engine.py relies on "
+        f"pulumi {version('pulumi')} changed internals planton_lambda/testing/engine.py relies on "
         f"(known to work: {', '.join(_engine.TESTED_VERSIONS)}): {problems}. Mocked runs fall "
         "back to Pulumi's own (slower) wait; update _engine.py and TESTED_VERSIONS."
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from planton_lambda.provider import TYPE_TOKEN, schema
+from planton_lambda.resources.provider import TYPE_TOKEN, schema
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 OPAQUE = object()  # an expression (another resource's output, a config value): not checked

@@ -16,7 +16,7 @@ import yaml
 
 from planton_lambda import ManifestError, load_manifest
 from planton_lambda.cli import main
-from planton_lambda.stack import (
+from planton_lambda.load.stack import (
     ENCRYPTED_PLACEHOLDER,
     MANIFEST_KEY,
     SPEC_KEY,
@@ -26,7 +26,7 @@ from planton_lambda.stack import (
     stack_file_config,
     stack_file_name,
 )
-from planton_lambda.yamlread import (
+from planton_lambda.load.yamlread import (
     MAX_BYTES,
     MAX_DEPTH,
     MAX_INT_CHARS,
@@ -488,7 +488,7 @@ def test_read_text_reads_what_load_manifest_reads(tmp_path: Path) -> None:
 
 
 def test_load_manifest_document_reads_once_for_envelope_and_spec(tmp_path: Path) -> None:
-    from planton_lambda.manifest import load_manifest_document
+    from planton_lambda.load.manifest import load_manifest_document
 
     envelope = {
         "apiVersion": "aws.project-planton.org/v1",

@@ -19,9 +19,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planton_lambda import dependencies, packaging, parallel, zipwriter
-from planton_lambda.packaging import Package, PackagingError, build_package, check_size_limits
-from planton_lambda.zipwriter import crc32_combine
+from planton_lambda import packaging
+from planton_lambda.packaging import (
+    Package,
+    PackagingError,
+    build_package,
+    check_size_limits,
+    dependencies,
+    parallel,
+    zipwriter,
+)
+from planton_lambda.packaging.zipwriter import crc32_combine
 
 REPO = Path(__file__).resolve().parent.parent
 NODE_APP = Path(__file__).parent / "fixtures" / "packaging" / "node-app"

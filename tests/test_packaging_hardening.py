@@ -18,10 +18,17 @@ from typing import Any
 
 import pytest
 
-from planton_lambda import dependencies, packaging, parallel, zipwriter
-from planton_lambda.code import build_local_packages
-from planton_lambda.packaging import Package, PackagingError, build_package
-from planton_lambda.spec import AwsLambdaSpec
+from planton_lambda import packaging
+from planton_lambda.packaging import (
+    Package,
+    PackagingError,
+    build_package,
+    dependencies,
+    parallel,
+    zipwriter,
+)
+from planton_lambda.resources.code import build_local_packages
+from planton_lambda.spec.function import AwsLambdaSpec
 
 REPO = Path(__file__).resolve().parent.parent
 OLD = 1_600_000_000

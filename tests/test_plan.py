@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from planton_lambda.cli import main
-from planton_lambda.plan import (
+from planton_lambda.cli.plan import (
     Plan,
     PlannedResource,
     compare,
@@ -20,7 +20,7 @@ from planton_lambda.plan import (
     render_changes,
     render_tree,
 )
-from planton_lambda.replacements import FORCE_NEW, forces_replacement
+from planton_lambda.cli.replacements import FORCE_NEW, forces_replacement
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC: dict[str, Any] = {
@@ -220,7 +220,7 @@ def test_changing_function_name_replaces_in_place_of_remove_and_add(
 
 def test_manifest_and_stack_name_the_component_the_same_way(tmp_path: Path) -> None:
     from planton_lambda.cli import read_manifest
-    from planton_lambda.stack import MANIFEST_KEY, spec_from_config
+    from planton_lambda.load.stack import MANIFEST_KEY, spec_from_config
 
     path = manifest(tmp_path, "fn.yaml", spec(), name="orders-service")
     assert read_manifest(path)[0] == "orders-service"
@@ -260,7 +260,7 @@ def test_policy_statement_with_a_new_resource_is_one_change() -> None:
 
 
 def _validated(body: dict[str, Any]) -> Any:
-    from planton_lambda.spec import AwsLambdaSpec
+    from planton_lambda.spec.function import AwsLambdaSpec
 
     return AwsLambdaSpec.model_validate(body)
 

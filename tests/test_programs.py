@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from planton_lambda.errors import ManifestError
-from planton_lambda.stack import MANIFEST_KEY, SPEC_KEY, STACK_INPUT_ENV, spec_from_config
+from planton_lambda.load.stack import MANIFEST_KEY, SPEC_KEY, STACK_INPUT_ENV, spec_from_config
 from planton_lambda.testing import run_stack_program
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,8 +16,8 @@ from google.protobuf import struct_pb2
 from pulumi.errors import InputPropertiesError
 from pulumi.provider.server import ProviderServicer
 
-from planton_lambda.component import AwsLambda
-from planton_lambda.provider import TYPE_TOKEN, make_provider, schema
+from planton_lambda.resources.component import AwsLambda
+from planton_lambda.resources.provider import TYPE_TOKEN, make_provider, schema
 from planton_lambda.testing import run_mocked
 
 SNAPSHOT = Path(__file__).parent / "schema" / "planton-lambda.json"

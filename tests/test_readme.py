@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from planton_lambda.reference import readme_section, spec_reference
-from planton_lambda.spec import AwsLambdaSpec
+from planton_lambda.spec.function import AwsLambdaSpec
+from planton_lambda.spec.reference import readme_section, spec_reference
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
 
 def test_spec_reference_matches_the_models() -> None:
     assert readme_section(README) == spec_reference(), (
-        "README spec reference is stale: paste `python -m planton_lambda.reference` output"
+        "README spec reference is stale: paste `python -m planton_lambda.spec.reference` output"
     )
 
 

@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planton_lambda import AwsLambda, DeprecatedRuntimeWarning, SpecError, validate_spec
-from planton_lambda import runtimes as runtime_table
-from planton_lambda.role import ROLE_NAME_MAX, ROLE_NAME_SUFFIX
-from planton_lambda.spec import AwsLambdaSpec
+from planton_lambda.resources.role import ROLE_NAME_MAX, ROLE_NAME_SUFFIX
+from planton_lambda.spec import runtimes as runtime_table
+from planton_lambda.spec.function import AwsLambdaSpec
 from planton_lambda.testing import MockRun, run_mocked
 
 BASE: dict[str, Any] = {

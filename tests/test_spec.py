@@ -20,9 +20,9 @@ from planton_lambda import (
     load_manifest,
     validate_spec,
 )
-from planton_lambda import runtimes as runtime_table
-from planton_lambda.refs import StringValueOrRef
-from planton_lambda.spec import LOG_RETENTION_DAYS
+from planton_lambda.spec import runtimes as runtime_table
+from planton_lambda.spec.function import LOG_RETENTION_DAYS
+from planton_lambda.spec.refs import StringValueOrRef
 
 S3 = "CODE_SOURCE_TYPE_S3"
 IMAGE = "CODE_SOURCE_TYPE_IMAGE"

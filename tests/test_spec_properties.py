@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from planton_lambda import AwsLambdaSpec, DeprecatedRuntimeWarning, SpecError, validate_spec
-from planton_lambda import runtimes as runtime_table
-from planton_lambda.spec import LOG_RETENTION_DAYS
+from planton_lambda.spec import runtimes as runtime_table
+from planton_lambda.spec.function import LOG_RETENTION_DAYS
 
 # Runtimes a new function may still use today (AWS blocks creates on the others).
 _CREATABLE_RUNTIMES = [

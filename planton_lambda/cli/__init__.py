@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from planton_lambda.plan import Plan
-    from planton_lambda.spec import AwsLambdaSpec
+    from planton_lambda.cli.plan import Plan
+    from planton_lambda.spec.function import AwsLambdaSpec
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -133,7 +133,7 @@ def _version() -> str:
 
 def _validate(args: argparse.Namespace) -> int:
     from planton_lambda.errors import PlantonLambdaError
-    from planton_lambda.spec import check_local_paths
+    from planton_lambda.spec.function import check_local_paths
 
     invalid = 0
     for argument in args.manifests:
@@ -155,7 +155,7 @@ def read_manifest(argument: str) -> tuple[str, AwsLambdaSpec]:
     """The component's resource name and the spec of a MANIFEST argument: always a path,
     or `-` for standard input (never YAML text, whatever the file is called); one bounded
     read either way."""
-    from planton_lambda.manifest import load_manifest_document, resource_name
+    from planton_lambda.load.manifest import load_manifest_document, resource_name
 
     document, spec = load_manifest_document(STDIN if argument == STDIN else Path(argument))
     return resource_name(document, spec), spec
@@ -169,7 +169,7 @@ def _source_name(argument: str) -> str:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from planton_lambda import plan
+    from planton_lambda.cli import plan
 
     _check_plan_arguments(args)
     colour = use_colour(sys.stdout)
@@ -209,7 +209,7 @@ def _check_stack_name(name: str, option: str) -> None:
 
 
 def _plan_stack(stack: str, project_dir: str) -> Plan:
-    from planton_lambda import plan
+    from planton_lambda.cli import plan
 
     _progress(f"planning stack {stack} under the mock engine ...")
     with _warnings_to_stderr(f"Pulumi.{stack}.yaml"):
@@ -217,7 +217,7 @@ def _plan_stack(stack: str, project_dir: str) -> Plan:
 
 
 def _plan_manifest(argument: str) -> Plan:
-    from planton_lambda import plan
+    from planton_lambda.cli import plan
 
     with _warnings_to_stderr(_source_name(argument)):
         name, spec = read_manifest(argument)
@@ -239,7 +239,7 @@ def use_colour(stream: TextIO, environ: Any = None) -> bool:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from planton_lambda.manifest import manifest_json_schema
+    from planton_lambda.load.manifest import manifest_json_schema
 
     text = json.dumps(manifest_json_schema(), indent=2) + "\n"
     if not args.output:
@@ -261,7 +261,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 @contextmanager
 def _warnings_to_stderr(source: str) -> Iterator[None]:
-    from planton_lambda.spec import DeprecatedRuntimeWarning
+    from planton_lambda.spec.function import DeprecatedRuntimeWarning
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DeprecatedRuntimeWarning)

@@ -25,12 +25,18 @@ from pydantic import (
     model_validator,
 )
 
-from planton_lambda import runtimes
-from planton_lambda._model import Loc, SpecModel, raise_errors
-from planton_lambda.alias import CURRENT, LATEST, AliasSpec
 from planton_lambda.errors import SpecError, field_path
-from planton_lambda.iam_spec import RoleOptions
-from planton_lambda.refs import LiteralOrOutput, StringValueOrRef, TextOrOutput, is_known, matches
+from planton_lambda.spec import runtimes
+from planton_lambda.spec.alias import CURRENT, LATEST, AliasSpec
+from planton_lambda.spec.base import Loc, SpecModel, raise_errors
+from planton_lambda.spec.iam import RoleOptions
+from planton_lambda.spec.refs import (
+    LiteralOrOutput,
+    StringValueOrRef,
+    TextOrOutput,
+    is_known,
+    matches,
+)
 
 MAX_LAYERS = 5
 MAX_ENVIRONMENT_BYTES = 4096

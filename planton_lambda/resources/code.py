@@ -8,9 +8,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from planton_lambda import deferred
 from planton_lambda.packaging import Package, build_package, check_size_limits
-from planton_lambda.spec import (
+from planton_lambda.resources import deferred
+from planton_lambda.spec.function import (
     IMAGE_SOURCE,
     LOCAL_SOURCE,
     AwsLambdaSpec,

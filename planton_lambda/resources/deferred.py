@@ -13,7 +13,12 @@ from typing import Any
 import pulumi
 
 from planton_lambda.errors import SpecError, field_path
-from planton_lambda.spec import MAX_ENVIRONMENT_BYTES, env_text, environment_bytes, tag_problems
+from planton_lambda.spec.function import (
+    MAX_ENVIRONMENT_BYTES,
+    env_text,
+    environment_bytes,
+    tag_problems,
+)
 
 
 def _fail(path: tuple[str | int, ...], message: str) -> None:

@@ -10,9 +10,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from planton_lambda import deferred
-from planton_lambda.iam_spec import EXECUTION_SIDS
-from planton_lambda.spec import AwsLambdaSpec
+from planton_lambda.resources import deferred
+from planton_lambda.spec.function import AwsLambdaSpec
+from planton_lambda.spec.iam import EXECUTION_SIDS
 
 # IAM role names are at most 64 characters (botocore iam roleNameType); with `name_prefix` the
 # provider appends a 26-character unique suffix, so a prefix is at most 38 (the provider's own

@@ -2,10 +2,10 @@
 
 Holds the public API (`build_package`, `check_size_limits`, `Package`, `PackagingError`),
 file selection, content hashes, the build cache and Lambda's size limits. The zip itself
-is written by `planton_lambda.zipwriter`, on threads from `planton_lambda.parallel`.
+is written by `zipwriter`, on threads from `parallel` (modules of this package).
 
 `build_package` turns a directory into the zip Lambda runs, installing its dependencies
-first (see `planton_lambda.dependencies`). The same content gives a byte-identical zip on
+first (see `planton_lambda.packaging.dependencies`). The same content gives a byte-identical zip on
 any machine, whatever the file times, owners, umask or directory listing order:
 
 * entries are the regular files only, sorted by path, dated 1980-01-01 00:00, with mode
@@ -55,7 +55,7 @@ recorded one (re-read whenever its stat changed since it was last verified), and
 stored only if every source file zipped has the CRC-32 it had when hashed for the key and
 the dependency inputs are unchanged after the install. A package over Lambda's size limits
 is refused before it is stored; writing stops as soon as the zip passes 50 MB. Memory is
-bounded whatever the file sizes (see `planton_lambda.zipwriter`). An unreadable file or
+bounded whatever the file sizes (see `planton_lambda.packaging.zipwriter`). An unreadable file or
 folder, or a cache that cannot be written, is a PackagingError naming the path.
 """
 
@@ -78,10 +78,16 @@ from fnmatch import translate
 from pathlib import Path
 from typing import BinaryIO, NamedTuple, TypeVar
 
-from planton_lambda import dependencies
 from planton_lambda.errors import PlantonLambdaError
-from planton_lambda.parallel import batched, ordered_map
-from planton_lambda.zipwriter import FileChanged, ZipError, ZipResult, ZipTooLarge, write_zip
+from planton_lambda.packaging import dependencies
+from planton_lambda.packaging.parallel import batched, ordered_map
+from planton_lambda.packaging.zipwriter import (
+    FileChanged,
+    ZipError,
+    ZipResult,
+    ZipTooLarge,
+    write_zip,
+)
 
 MIB = 1024 * 1024
 # Lambda quotas: a zip uploaded directly, and a function with all its layers unzipped

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from planton_lambda._model import Loc, SpecModel, raise_errors
-from planton_lambda.refs import matches
+from planton_lambda.spec.base import Loc, SpecModel, raise_errors
+from planton_lambda.spec.refs import matches
 
 CURRENT = "current"
 LATEST = "$LATEST"

@@ -7,7 +7,7 @@ from typing import cast
 
 import pulumi
 
-from planton_lambda.refs import StringValueOrRef
+from planton_lambda.spec.refs import StringValueOrRef
 
 
 class References:

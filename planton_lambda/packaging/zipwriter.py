@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 from planton_lambda.errors import PlantonLambdaError
-from planton_lambda.parallel import batched, ordered_map
+from planton_lambda.packaging.parallel import batched, ordered_map
 
 COMPRESS_LEVEL = 6  # zip's default
 # zlib's largest hash table: about 10% faster than the default 8 at level 6, and no larger.

@@ -10,8 +10,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from planton_lambda.errors import ManifestError, SpecError
-from planton_lambda.spec import AwsLambdaSpec
-from planton_lambda.yamlread import STDIN, load_documents, read_text, source_name
+from planton_lambda.load.yamlread import STDIN, load_documents, read_text, source_name
+from planton_lambda.spec.function import AwsLambdaSpec
 
 API_VERSION = "aws.project-planton.org/v1"
 KIND = "AwsLambda"
@@ -40,7 +40,7 @@ def load_manifest(path_or_text: str | os.PathLike[str]) -> AwsLambdaSpec:
 
     A `pathlib.Path` is always a file; a string is YAML text when it holds a line break or
     starts with `{`, standard input when it is `-`, and a file path otherwise. Files are read
-    within the bounds of planton_lambda.yamlread (regular files, 1 MiB, no alias bombs).
+    within the bounds of planton_lambda.load.yamlread (regular files, 1 MiB, no alias bombs).
     Raises ManifestError when the input cannot be read as a manifest, SpecError when the
     spec breaks a rule. Relative `local.path`s resolve against the manifest's folder.
     """

@@ -35,9 +35,9 @@ from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
 
-from planton_lambda import _engine
 from planton_lambda.errors import ManifestError
-from planton_lambda.stack import program_dir, read_project, stack_file_config
+from planton_lambda.load.stack import program_dir, read_project, stack_file_config
+from planton_lambda.testing import engine as _engine
 
 T = TypeVar("T")
 

@@ -7,7 +7,7 @@ Sources, first match wins:
    Project Planton's stack input, whose `target` is the manifest.
 A config value may be a mapping or its JSON or YAML text (the engine hands objects to the
 program as JSON; `pulumi config set KEY '{...}'` stores JSON text). Relative paths resolve against
-`config_base_dir`. Every file is read through planton_lambda.yamlread, within its bounds.
+`config_base_dir`. Every file is read through planton_lambda.load.yamlread, within its bounds.
 """
 
 from __future__ import annotations
@@ -20,9 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from planton_lambda.errors import ManifestError, field_path
-from planton_lambda.manifest import parse_document, resource_name, spec_mapping, validate_spec
-from planton_lambda.spec import AwsLambdaSpec
-from planton_lambda.yamlread import check_bounds, load_document, load_file, load_json, read_text
+from planton_lambda.load.manifest import parse_document, resource_name, spec_mapping, validate_spec
+from planton_lambda.load.yamlread import (
+    check_bounds,
+    load_document,
+    load_file,
+    load_json,
+    read_text,
+)
+from planton_lambda.spec.function import AwsLambdaSpec
 
 NAMESPACE = "planton-lambda"
 SPEC_KEY = f"{NAMESPACE}:spec"
@@ -150,7 +156,7 @@ def read_project(project_dir: Path) -> dict[str, Any]:
 
 
 def _config_object(value: Any, source: str) -> Any:
-    """A config value as data, within the bounds of planton_lambda.yamlread.
+    """A config value as data, within the bounds of planton_lambda.load.yamlread.
 
     Text is JSON when it starts with `{` or `[` (how the engine passes objects, and what
     `pulumi config set KEY '{...}'` stores), YAML otherwise (a value set from a YAML file).

@@ -20,9 +20,9 @@ from typing import Any
 import pulumi
 from pydantic import BaseModel
 
-from planton_lambda.refs import StackOutputRef, StringValueOrRef
-from planton_lambda.replacements import forces_replacement
-from planton_lambda.spec import AwsLambdaSpec
+from planton_lambda.cli.replacements import forces_replacement
+from planton_lambda.spec.function import AwsLambdaSpec
+from planton_lambda.spec.refs import StackOutputRef, StringValueOrRef
 from planton_lambda.testing import (
     NEW_VERSION,
     UNKNOWN,
@@ -125,7 +125,7 @@ class PlanMocks(LambdaMocks):
 
 def plan_spec(spec: AwsLambdaSpec, name: str | None = None) -> Plan:
     """What `AwsLambda(name, spec)` registers (name defaults to `function_name`)."""
-    from planton_lambda.component import AwsLambda
+    from planton_lambda.resources.component import AwsLambda
 
     run = run_mocked(
         lambda: AwsLambda(name or spec.function_name, spec), mocks=_mocks(spec), preview=True
@@ -135,7 +135,7 @@ def plan_spec(spec: AwsLambdaSpec, name: str | None = None) -> Plan:
 
 def plan_stack(stack: str, project_dir: str | os.PathLike[str] = ".") -> Plan:
     """What the project's program registers with the stack's config, as `pulumi preview -s`."""
-    from planton_lambda.stack import find_project_dir
+    from planton_lambda.load.stack import find_project_dir
 
     root = find_project_dir(project_dir)
     run = run_stack_program(root, stack, mocks=_mocks(None), preview=True)

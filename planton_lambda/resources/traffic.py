@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from planton_lambda.alias import CURRENT, AliasSpec
-from planton_lambda.spec import AwsLambdaSpec, FunctionUrlSpec
+from planton_lambda.spec.alias import CURRENT, AliasSpec
+from planton_lambda.spec.function import AwsLambdaSpec, FunctionUrlSpec
 
 
 def version_input(version: str, function: aws.lambda_.Function) -> pulumi.Input[str]:

@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from planton_lambda import args
-from planton_lambda.component import AwsLambda
 from planton_lambda.errors import SpecError
+from planton_lambda.resources.component import AwsLambda
+from planton_lambda.spec import args
 
 if TYPE_CHECKING:
     from pulumi.provider.experimental.component import ComponentProvider

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, GetJsonSchemaHandler, WithJsonSchema
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from planton_lambda._model import SpecModel, raise_errors
+from planton_lambda.spec.base import SpecModel, raise_errors
 
 _REF_HELP = "value_from: {stack, output}"
 _STACK = r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$"

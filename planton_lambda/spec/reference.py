@@ -1,7 +1,7 @@
 """The README's spec reference, generated from the models so the two cannot drift.
 
-python -m planton_lambda.reference          # print the tables
-python -m planton_lambda.reference --check README.md
+python -m planton_lambda.spec.reference          # print the tables
+python -m planton_lambda.spec.reference --check README.md
 """
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from planton_lambda.alias import AliasSpec
-from planton_lambda.iam_spec import PolicyStatement, RoleOptions
-from planton_lambda.refs import StackOutputRef, StringValueOrRef
-from planton_lambda.spec import (
+from planton_lambda.spec.alias import AliasSpec
+from planton_lambda.spec.function import (
     AwsLambdaSpec,
     CorsSpec,
     FunctionUrlSpec,
@@ -26,6 +24,8 @@ from planton_lambda.spec import (
     LocalCode,
     S3Code,
 )
+from planton_lambda.spec.iam import PolicyStatement, RoleOptions
+from planton_lambda.spec.refs import StackOutputRef, StringValueOrRef
 
 START = "<!-- spec-reference:start -->"
 END = "<!-- spec-reference:end -->"

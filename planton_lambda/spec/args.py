@@ -25,7 +25,7 @@ from typing_extensions import Required
 from planton_lambda.errors import SpecError, field_path
 
 if typing.TYPE_CHECKING:
-    from planton_lambda.spec import AwsLambdaSpec
+    from planton_lambda.spec.function import AwsLambdaSpec
 
 Path = tuple[str | int, ...]
 
@@ -326,7 +326,7 @@ def spec_input(args: Mapping[str, Any]) -> dict[str, Any]:
 
 def to_spec(args: Mapping[str, Any]) -> "AwsLambdaSpec":
     """Args (or a spec-shaped mapping) as a validated AwsLambdaSpec; every problem at once."""
-    from planton_lambda.manifest import validate_spec
+    from planton_lambda.load.manifest import validate_spec
 
     converted, problems = _converted(args)
     try:

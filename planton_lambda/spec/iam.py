@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from planton_lambda._model import Loc, SpecModel, raise_errors
-from planton_lambda.refs import TextOrOutput, is_known, matches
+from planton_lambda.spec.base import Loc, SpecModel, raise_errors
+from planton_lambda.spec.refs import TextOrOutput, is_known, matches
 
 # IAM policy grammar: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
 _ACTION = re.compile(r"\*|[a-z0-9-]+:[A-Za-z0-9*?]+")  # whole value (fullmatch)

@@ -10,22 +10,22 @@ from typing import Any, cast, overload
 import pulumi
 import pulumi_aws as aws
 
-from planton_lambda import deferred
-from planton_lambda.args import AwsLambdaArgs, to_spec
-from planton_lambda.code import (
+from planton_lambda.resources import deferred
+from planton_lambda.resources.code import (
     LAMBDA_ARCHITECTURES,
     build_local_packages,
     create_layers,
     function_code_args,
 )
-from planton_lambda.resolve import References
-from planton_lambda.role import create_execution_role
-from planton_lambda.spec import AwsLambdaSpec, check_local_paths
-from planton_lambda.traffic import (
+from planton_lambda.resources.resolve import References
+from planton_lambda.resources.role import create_execution_role
+from planton_lambda.resources.traffic import (
     create_aliases,
     create_function_url,
     create_provisioned_concurrency,
 )
+from planton_lambda.spec.args import AwsLambdaArgs, to_spec
+from planton_lambda.spec.function import AwsLambdaSpec, check_local_paths
 
 TYPE_TOKEN = "planton-lambda:index:AwsLambda"
 # The token before the component became a package; declared as an alias, so stacks created

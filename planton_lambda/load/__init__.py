@@ -1,0 +1,1 @@
+"""Reading what users write, within bounds: manifests, stack config and Pulumi.yaml."""
