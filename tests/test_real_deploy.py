@@ -482,3 +482,64 @@ def test_image_uri_may_be_an_output_checked_once_known() -> None:
         run_mocked(
             lambda: AwsLambda("img", spec(**image, image_uri=pulumi.Output.from_input("nginx")))
         )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"role_arn": "not-a-role"}, r"role_arn: must be an IAM role ARN"),
+        ({"kms_key_arn": f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/x"},
+         r"kms_key_arn: must be a KMS key ARN"),
+        ({"layer_arns": ["nope"]}, r"layer_arns\[0\]: must be a layer version ARN"),
+        ({"subnets": ["subnet-1", "vpc-1"], "security_groups": ["sg-1"]},
+         r"subnets\[1\]: must be a subnet ID"),
+    ],
+)  # fmt: skip
+def test_reference_outputs_are_checked_once_known(fields: dict[str, Any], message: str) -> None:
+    def program() -> AwsLambda:
+        wrapped = {
+            key: [pulumi.Output.from_input(v) for v in value]
+            if isinstance(value, list)
+            else pulumi.Output.from_input(value)
+            for key, value in fields.items()
+        }
+        return AwsLambda("f", spec(**wrapped))
+
+    with pytest.raises(Exception, match=message):
+        run_mocked(program)
+
+
+def test_stack_outputs_are_checked_once_known() -> None:
+    from planton_lambda.testing import LambdaMocks
+
+    ref = {"value_from": {"stack": "acme/iam/prod", "output": "role"}}
+    good = LambdaMocks(stack_outputs={"acme/iam/prod": {"role": ROLE_ARN}})
+    run = run_mocked(lambda: AwsLambda("f", spec(role_arn=ref)), mocks=good)
+    assert run.one(FUNCTION).inputs["role"] == ROLE_ARN
+    bad = LambdaMocks(stack_outputs={"acme/iam/prod": {"role": "arn:aws:iam::1:user/u"}})
+    with pytest.raises(Exception, match=r"role_arn: must be an IAM role ARN"):
+        run_mocked(lambda: AwsLambda("f", spec(role_arn=ref)), mocks=bad)
+
+
+def test_policy_resource_outputs_are_checked_once_known() -> None:
+    def program(resource: str) -> Any:
+        statement = {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": [pulumi.Output.from_input(resource)],
+        }
+        return lambda: AwsLambda("f", spec(role={"policy_statements": [statement]}))
+
+    run_mocked(program("arn:aws:s3:::b/*"))
+    with pytest.raises(Exception, match=r"role\.policy_statements\[0\]\.Resource: is not a"):
+        run_mocked(program(""))
+
+
+def test_offline_plan_leaves_placeholders_unchecked() -> None:
+    from planton_lambda.cli.plan import plan_spec
+
+    # A stack output the plan cannot know shows as a placeholder, not as a refusal.
+    data = spec(role_arn={"value_from": {"stack": "acme/iam/prod", "output": "role"}})
+    resources = plan_spec(validate_spec(data)).resources
+    function = next(r for r in resources if r.type == FUNCTION)
+    assert "acme/iam/prod" in str(function.inputs["role"])

@@ -21,6 +21,7 @@ import pulumi
 from pydantic import BaseModel
 
 from planton_lambda.cli.replacements import forces_replacement
+from planton_lambda.resources.deferred import placeholders_unchecked
 from planton_lambda.spec.function import AwsLambdaSpec
 from planton_lambda.spec.refs import StackOutputRef, StringValueOrRef
 from planton_lambda.testing import (
@@ -127,9 +128,11 @@ def plan_spec(spec: AwsLambdaSpec, name: str | None = None) -> Plan:
     """What `AwsLambda(name, spec)` registers (name defaults to `function_name`)."""
     from planton_lambda.resources.component import AwsLambda
 
-    run = run_mocked(
-        lambda: AwsLambda(name or spec.function_name, spec), mocks=_mocks(spec), preview=True
-    )
+    # Values from other resources are placeholders here: checked on a real deploy instead.
+    with placeholders_unchecked():
+        run = run_mocked(
+            lambda: AwsLambda(name or spec.function_name, spec), mocks=_mocks(spec), preview=True
+        )
     return _plan(run)
 
 
@@ -138,7 +141,8 @@ def plan_stack(stack: str, project_dir: str | os.PathLike[str] = ".") -> Plan:
     from planton_lambda.load.stack import find_project_dir
 
     root = find_project_dir(project_dir)
-    run = run_stack_program(root, stack, mocks=_mocks(None), preview=True)
+    with placeholders_unchecked():
+        run = run_stack_program(root, stack, mocks=_mocks(None), preview=True)
     return _plan(run, stack)
 
 

@@ -104,12 +104,14 @@ class AwsLambda(pulumi.ComponentResource):
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
         )
-        dead_letter_arn = refs.resolve_optional(spec.dead_letter_target_arn)
-        kms_key_arn = refs.resolve_optional(spec.kms_key_arn)
+        dead_letter_arn = refs.resolve_optional(
+            spec.dead_letter_target_arn, "dead_letter_target_arn"
+        )
+        kms_key_arn = refs.resolve_optional(spec.kms_key_arn, "kms_key_arn")
         grants: list[pulumi.Resource] = []
         self.role: aws.iam.Role | None = None
         if spec.role_arn is not None:
-            role_arn: pulumi.Input[str] = refs.resolve(spec.role_arn)
+            role_arn: pulumi.Input[str] = refs.resolve(spec.role_arn, ("role_arn",))
         else:
             execution_role = create_execution_role(
                 name,
@@ -123,7 +125,10 @@ class AwsLambda(pulumi.ComponentResource):
             role_arn = execution_role.role.arn
 
         self.layers: dict[str, aws.lambda_.LayerVersion] = create_layers(name, spec, packages, self)
-        layer_arns = [*refs.resolve_all(spec.layer_arns), *(v.arn for v in self.layers.values())]
+        layer_arns = [
+            *refs.resolve_all(spec.layer_arns, "layer_arns"),
+            *(v.arn for v in self.layers.values()),
+        ]
         self.function: aws.lambda_.Function = aws.lambda_.Function(
             name,
             name=spec.function_name,
@@ -134,8 +139,8 @@ class AwsLambda(pulumi.ComponentResource):
             if dead_letter_arn is not None
             else None,
             vpc_config=aws.lambda_.FunctionVpcConfigArgs(
-                subnet_ids=refs.resolve_all(spec.subnets),
-                security_group_ids=refs.resolve_all(spec.security_groups),
+                subnet_ids=refs.resolve_all(spec.subnets, "subnets"),
+                security_group_ids=refs.resolve_all(spec.security_groups, "security_groups"),
             )
             if spec.subnets
             else None,

@@ -7,6 +7,9 @@ from typing import cast
 
 import pulumi
 
+from planton_lambda.resources import deferred
+from planton_lambda.spec.base import Loc
+from planton_lambda.spec.function import reference_problem
 from planton_lambda.spec.refs import StringValueOrRef
 
 
@@ -18,17 +21,25 @@ class References:
         self._parent = parent
         self._stacks: dict[str, pulumi.StackReference] = {}
 
-    def resolve(self, ref: StringValueOrRef) -> pulumi.Input[str]:
+    def resolve(self, ref: StringValueOrRef, loc: Loc) -> pulumi.Input[str]:
+        """The value at `loc` (`("subnets", 0)`): a literal as it is (the spec checked it);
+        an Output or a stack output checked against the field's rule once it resolves."""
         if ref.value_from is None:
-            return cast("pulumi.Input[str]", ref.value)
-        stack = self._stack(ref.value_from.stack)
-        return stack.require_output(ref.value_from.output).apply(str)
+            value = cast("pulumi.Input[str]", ref.value)
+        else:
+            stack = self._stack(ref.value_from.stack)
+            value = stack.require_output(ref.value_from.output).apply(str)
+        field = str(loc[0])
+        checked = deferred.checked(value, loc, lambda text: reference_problem(field, text))
+        return cast("pulumi.Input[str]", checked)
 
-    def resolve_optional(self, ref: StringValueOrRef | None) -> pulumi.Input[str] | None:
-        return None if ref is None else self.resolve(ref)
+    def resolve_optional(
+        self, ref: StringValueOrRef | None, field: str
+    ) -> pulumi.Input[str] | None:
+        return None if ref is None else self.resolve(ref, (field,))
 
-    def resolve_all(self, refs: list[StringValueOrRef]) -> list[pulumi.Input[str]]:
-        return [self.resolve(ref) for ref in refs]
+    def resolve_all(self, refs: list[StringValueOrRef], field: str) -> list[pulumi.Input[str]]:
+        return [self.resolve(ref, (field, i)) for i, ref in enumerate(refs)]
 
     def _stack(self, stack_name: str) -> pulumi.StackReference:
         if stack_name not in self._stacks:

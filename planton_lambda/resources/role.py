@@ -12,7 +12,7 @@ import pulumi_aws as aws
 
 from planton_lambda.resources import deferred
 from planton_lambda.spec.function import AwsLambdaSpec
-from planton_lambda.spec.iam import EXECUTION_SIDS
+from planton_lambda.spec.iam import EXECUTION_SIDS, RoleOptions, resource_problem
 
 # IAM role names are at most 64 characters (botocore iam roleNameType); with `name_prefix` the
 # provider appends a 26-character unique suffix, so a prefix is at most 38 (the provider's own
@@ -119,9 +119,7 @@ def create_execution_role(
         opts=child,
     )
     # Statements may hold Outputs (another resource's ARN): resolve them with the rest.
-    extra = pulumi.Output.from_input(
-        [s.document() for s in options.policy_statements] if options else []
-    )
+    extra = pulumi.Output.from_input(_statements(options) if options else [])
     policy = pulumi.Output.all(log_group_arn, dead_letter_target_arn, kms_key_arn, extra).apply(
         lambda resolved: json.dumps(
             execution_policy(
@@ -152,6 +150,21 @@ def create_execution_role(
             )
         )
     return ExecutionRole(role, grants)
+
+
+def _statements(options: RoleOptions) -> list[dict[str, Any]]:
+    """The user's statements, each Output resource checked once it resolves."""
+    documents = []
+    for i, statement in enumerate(options.policy_statements):
+        document = statement.document()
+        resources = document["Resource"]
+        loc = ("role", "policy_statements", i, "Resource")
+        if isinstance(resources, list):
+            document["Resource"] = [deferred.checked(r, loc, resource_problem) for r in resources]
+        else:
+            document["Resource"] = deferred.checked(resources, loc, resource_problem)
+        documents.append(document)
+    return documents
 
 
 def role_name_prefix(function_name: str) -> str:

@@ -293,6 +293,30 @@ def ecr_image_problem(uri: str) -> str | None:
     )
 
 
+# The shape of each reference field's value: checked on a literal with the spec, and on an
+# Output (or a stack output) by the component once it resolves.
+REFERENCE_RULES: dict[str, tuple[re.Pattern[str], str]] = {
+    "role_arn": (_ROLE_ARN, "an IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
+    "kms_key_arn": (_KMS_KEY_ARN, _KMS_KEY_HELP),
+    "dead_letter_target_arn": (
+        _DLQ_ARN,
+        "an SQS queue or SNS topic ARN (arn:aws:sqs|sns:<region>:<account>:<name>)",
+    ),
+    "layer_arns": (
+        _LAYER_ARN,
+        "a layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)",
+    ),
+    "subnets": (_SUBNET, "a subnet ID (subnet-...)"),
+    "security_groups": (_SECURITY_GROUP, "a security group ID (sg-...)"),
+}
+
+
+def reference_problem(field: str, text: str) -> str | None:
+    """Why a resolved reference value does not fit its field, or None."""
+    pattern, what = REFERENCE_RULES[field]
+    return None if matches(pattern, text) else f"must be {what}"
+
+
 MAX_TAGS = 50  # https://docs.aws.amazon.com/lambda/latest/dg/configuration-tags.html
 
 
@@ -589,25 +613,14 @@ class AwsLambdaSpec(SpecModel):
         return errors
 
     def _reference_violations(self) -> list[tuple[Loc, str]]:
-        checks: list[tuple[Loc, StringValueOrRef | None, re.Pattern[str], str]] = [
-            (("role_arn",), self.role_arn, _ROLE_ARN,
-             "an IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
-            (("kms_key_arn",), self.kms_key_arn, _KMS_KEY_ARN, _KMS_KEY_HELP),
-            (("dead_letter_target_arn",), self.dead_letter_target_arn, _DLQ_ARN,
-             "an SQS queue or SNS topic ARN (arn:aws:sqs|sns:<region>:<account>:<name>)"),
-            *((("layer_arns", i), ref, _LAYER_ARN,
-               "a layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)")
-              for i, ref in enumerate(self.layer_arns)),
-            *((("subnets", i), ref, _SUBNET, "a subnet ID (subnet-...)")
-              for i, ref in enumerate(self.subnets)),
-            *((("security_groups", i), ref, _SECURITY_GROUP, "a security group ID (sg-...)")
-              for i, ref in enumerate(self.security_groups)),
-        ]  # fmt: skip
         errors: list[tuple[Loc, str]] = []
-        for loc, ref, pattern, what in checks:
-            problem = ref.check_literal(pattern, what) if ref is not None else None
-            if problem:
-                errors.append((loc, problem))
+        for field, (pattern, what) in REFERENCE_RULES.items():
+            value = getattr(self, field)
+            places = enumerate(value) if isinstance(value, list) else [(None, value)]
+            for i, ref in places:
+                problem = ref.check_literal(pattern, what) if ref is not None else None
+                if problem:
+                    errors.append(((field,) if i is None else (field, i), problem))
         return errors
 
     def _network_and_layer_violations(self) -> list[tuple[Loc, str]]:

@@ -33,6 +33,7 @@ _CONDITION_OPERATORS = frozenset(
     }
 )  # fmt: skip
 _SET_PREFIXES = ("ForAllValues:", "ForAnyValue:")
+_RESOURCE_EXAMPLE = "arn:aws:dynamodb:<region>:<account>:table/<name>"
 # The statement ids of the execution policy's own statements; IAM wants Sids unique in a policy.
 EXECUTION_SIDS = (
     "WriteOwnLogs",
@@ -49,6 +50,15 @@ _POLICY_HELP = (
 StringOrList = str | list[str]
 # In Python a resource may be an Output (e.g. another resource's ARN), checked once known.
 ResourceList = TextOrOutput | list[TextOrOutput]
+
+
+def resource_problem(resource: str) -> str | None:
+    """Why a statement's resource is not one IAM accepts, or None."""
+    if matches(_RESOURCE, resource):
+        return None
+    return (
+        "is not a resource: use * or an ARN like arn:aws:dynamodb:<region>:<account>:table/<name>"
+    )
 
 
 def _condition_operator_ok(operator: str) -> bool:
@@ -99,10 +109,7 @@ class PolicyStatement(BaseModel):
             raise ValueError("at least one resource ARN")
         bad = [r for r in resources if is_known(r) and not matches(_RESOURCE, r)]
         if bad:
-            raise ValueError(
-                f"{bad} are not resources: use * or an ARN like "
-                "arn:aws:dynamodb:<region>:<account>:table/<name>"
-            )
+            raise ValueError(f"{bad} are not resources: use * or an ARN like {_RESOURCE_EXAMPLE}")
         return resource
 
     @field_validator("Condition")
