@@ -25,6 +25,12 @@ from planton_lambda.spec.function import (
     S3Code,
 )
 from planton_lambda.spec.iam import PolicyStatement, RoleOptions
+from planton_lambda.spec.sources import (
+    DocumentDbConfig,
+    EventSourceSpec,
+    SourceAccessConfiguration,
+    TriggerSpec,
+)
 from planton_lambda.testing import run_mocked
 
 FUNCTION = "aws:lambda/function:Function"
@@ -41,6 +47,10 @@ MIRRORS: list[tuple[Any, type[BaseModel]]] = [
     (lambda_args.FunctionUrlArgs, FunctionUrlSpec),
     (lambda_args.LayerArgs, LayerSpec),
     (lambda_args.AliasArgs, AliasSpec),
+    (lambda_args.EventSourceArgs, EventSourceSpec),
+    (lambda_args.SourceAccessConfigurationArgs, SourceAccessConfiguration),
+    (lambda_args.DocumentDbConfigArgs, DocumentDbConfig),
+    (lambda_args.TriggerArgs, TriggerSpec),
 ]
 
 
@@ -91,6 +101,9 @@ def test_enum_members_are_the_spec_literals(typed_dict: Any, model: type[BaseMod
         if not (isinstance(inner, type) and issubclass(inner, enum.Enum)):
             continue
         literal = model.model_fields[name].annotation
+        parts = [a for a in typing.get_args(literal) if a is not type(None)]
+        if typing.get_origin(literal) is not typing.Literal and len(parts) == 1:
+            literal = parts[0]  # Optional[Literal[...]]
         assert {m.value for m in inner} == set(typing.get_args(literal)), name
 
 

@@ -277,8 +277,24 @@ KEY_INPUTS: dict[str, list[str]] = {
     "aws:lambda/functionUrl:FunctionUrl": ["authorizationType", "qualifier", "cors"],
     "aws:lambda/permission:Permission": [
         "statementId", "action", "principal", "qualifier", "functionUrlAuthType",
-        "invokedViaFunctionUrl", "sourceArn",
+        "invokedViaFunctionUrl", "sourceArn", "sourceAccount",
     ],
+    "aws:lambda/eventSourceMapping:EventSourceMapping": [
+        "functionName", "eventSourceArn", "selfManagedEventSource", "topics", "queues", "enabled",
+        "batchSize", "maximumBatchingWindowInSeconds", "startingPosition", "filterCriteria",
+        "functionResponseTypes", "scalingConfig", "destinationConfig",
+    ],
+    "aws:scheduler/schedule:Schedule": [
+        "name", "scheduleExpression", "scheduleExpressionTimezone", "state", "target",
+    ],
+    "aws:cloudwatch/eventRule:EventRule": [
+        "name", "eventBusName", "eventPattern", "scheduleExpression", "state",
+    ],
+    "aws:cloudwatch/eventTarget:EventTarget": ["rule", "targetId", "arn", "input"],
+    "aws:sns/topicSubscription:TopicSubscription": [
+        "topic", "protocol", "endpoint", "filterPolicy",
+    ],
+    "aws:s3/bucketNotification:BucketNotification": ["bucket", "lambdaFunctions"],
     "pulumi:pulumi:StackReference": ["name"],
 }  # fmt: skip
 

@@ -82,6 +82,16 @@ FORCE_NEW: dict[str, frozenset[str]] = {
             "selfManagedKafkaEventSourceConfig",
         }
     ),
+    # internal/service/scheduler/schedule.go: name, name_prefix, group_name
+    "aws:scheduler/schedule:Schedule": frozenset({"name", "namePrefix", "groupName"}),
+    # internal/service/events/rule.go: name, name_prefix, event_bus_name
+    "aws:cloudwatch/eventRule:EventRule": frozenset({"name", "namePrefix", "eventBusName"}),
+    # internal/service/events/target.go: rule, target_id, event_bus_name
+    "aws:cloudwatch/eventTarget:EventTarget": frozenset({"rule", "targetId", "eventBusName"}),
+    # internal/service/sns/topic_subscription.go: topic_arn, protocol, endpoint
+    "aws:sns/topicSubscription:TopicSubscription": frozenset({"topic", "protocol", "endpoint"}),
+    # internal/service/s3/bucket_notification.go: bucket
+    "aws:s3/bucketNotification:BucketNotification": frozenset({"bucket"}),
     # internal/service/lambda/function_event_invoke_config.go: function_name, qualifier
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": frozenset(
         {"functionName", "qualifier"}

@@ -19,6 +19,7 @@ from planton_lambda.resources.code import (
 )
 from planton_lambda.resources.resolve import References
 from planton_lambda.resources.role import create_execution_role
+from planton_lambda.resources.sources import Targets, create_event_sources, resolve_sources
 from planton_lambda.resources.traffic import (
     create_aliases,
     create_function_url,
@@ -108,6 +109,7 @@ class AwsLambda(pulumi.ComponentResource):
             spec.dead_letter_target_arn, "dead_letter_target_arn"
         )
         kms_key_arn = refs.resolve_optional(spec.kms_key_arn, "kms_key_arn")
+        sources = resolve_sources(spec, refs)
         grants: list[pulumi.Resource] = []
         self.role: aws.iam.Role | None = None
         if spec.role_arn is not None:
@@ -120,6 +122,7 @@ class AwsLambda(pulumi.ComponentResource):
                 dead_letter_target_arn=dead_letter_arn,
                 kms_key_arn=kms_key_arn,
                 parent=self,
+                source_statements=sources.statements(spec),
             )
             self.role, grants = execution_role.role, execution_role.grants
             role_arn = execution_role.role.arn
@@ -166,6 +169,9 @@ class AwsLambda(pulumi.ComponentResource):
         )
         url = create_function_url(name, spec, self.function, self.aliases, self)
         self.url: aws.lambda_.FunctionUrl | None = url.url if url else None
+        self.event_sources = create_event_sources(
+            name, spec, sources, refs, Targets(self.function, self.aliases), self
+        )
 
         self.function_arn = self.function.arn
         self.function_name = self.function.name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import cast
 
 import pulumi
@@ -21,16 +22,23 @@ class References:
         self._parent = parent
         self._stacks: dict[str, pulumi.StackReference] = {}
 
-    def resolve(self, ref: StringValueOrRef, loc: Loc) -> pulumi.Input[str]:
+    def resolve(
+        self,
+        ref: StringValueOrRef,
+        loc: Loc,
+        check: Callable[[str], str | None] | None = None,
+    ) -> pulumi.Input[str]:
         """The value at `loc` (`("subnets", 0)`): a literal as it is (the spec checked it);
-        an Output or a stack output checked against the field's rule once it resolves."""
+        an Output or a stack output checked against the field's rule (or `check`) once it
+        resolves."""
         if ref.value_from is None:
             value = cast("pulumi.Input[str]", ref.value)
         else:
             stack = self._stack(ref.value_from.stack)
             value = stack.require_output(ref.value_from.output).apply(str)
         field = str(loc[0])
-        checked = deferred.checked(value, loc, lambda text: reference_problem(field, text))
+        rule = check or (lambda text: reference_problem(field, text))
+        checked = deferred.checked(value, loc, rule)
         return cast("pulumi.Input[str]", checked)
 
     def resolve_optional(

@@ -106,6 +106,7 @@ def create_execution_role(
     dead_letter_target_arn: pulumi.Input[str] | None,
     kms_key_arn: pulumi.Input[str] | None,
     parent: pulumi.Resource,
+    source_statements: pulumi.Input[list[dict[str, Any]]] | None = None,
 ) -> ExecutionRole:
     options = spec.role
     child = pulumi.ResourceOptions(parent=parent)
@@ -120,7 +121,11 @@ def create_execution_role(
     )
     # Statements may hold Outputs (another resource's ARN): resolve them with the rest.
     extra = pulumi.Output.from_input(_statements(options) if options else [])
-    policy = pulumi.Output.all(log_group_arn, dead_letter_target_arn, kms_key_arn, extra).apply(
+    # The event sources' reads (resources/sources.py), each on its own source.
+    sources = pulumi.Output.from_input(source_statements or [])
+    policy = pulumi.Output.all(
+        log_group_arn, dead_letter_target_arn, kms_key_arn, extra, sources
+    ).apply(
         lambda resolved: json.dumps(
             execution_policy(
                 PolicyInputs(
@@ -129,7 +134,7 @@ def create_execution_role(
                     active_tracing=spec.tracing == "Active",
                     dead_letter_target_arn=resolved[1],
                     kms_key_arn=resolved[2],
-                    extra_statements=resolved[3],
+                    extra_statements=[*resolved[3], *resolved[4]],
                 )
             )
         )

@@ -223,6 +223,218 @@ class AliasArgs(TypedDict, total=False):
     """At least 1: keeps that many environments warm on the alias; default: none."""
 
 
+class EventSourceType(str, enum.Enum):
+    """The kind of poll-based event source."""
+
+    SQS = "sqs"
+    """An SQS queue."""
+    KINESIS = "kinesis"
+    """A Kinesis data stream (or a stream consumer)."""
+    DYNAMODB = "dynamodb"
+    """A DynamoDB stream."""
+    KAFKA = "kafka"
+    """An Amazon MSK cluster."""
+    SELF_MANAGED_KAFKA = "self_managed_kafka"
+    """A Kafka cluster reached through its bootstrap servers."""
+    MQ = "mq"
+    """An Amazon MQ broker."""
+    DOCUMENTDB = "documentdb"
+    """A DocumentDB change stream."""
+
+
+class StartingPosition(str, enum.Enum):
+    """Where a stream or Kafka mapping starts reading."""
+
+    TRIM_HORIZON = "TRIM_HORIZON"
+    """The oldest record."""
+    LATEST = "LATEST"
+    """New records only."""
+    AT_TIMESTAMP = "AT_TIMESTAMP"
+    """From starting_position_timestamp (not DynamoDB)."""
+
+
+class SourceAccessType(str, enum.Enum):
+    """How Lambda reaches a Kafka, MQ or DocumentDB source."""
+
+    BASIC_AUTH = "BASIC_AUTH"
+    """A Secrets Manager secret with a user name and password."""
+    VPC_SUBNET = "VPC_SUBNET"
+    """A subnet (self-managed Kafka): subnet:<subnet-id>."""
+    VPC_SECURITY_GROUP = "VPC_SECURITY_GROUP"
+    """A security group (self-managed Kafka): security_group:<sg-id>."""
+    SASL_SCRAM_512_AUTH = "SASL_SCRAM_512_AUTH"
+    """A SASL/SCRAM-512 secret."""
+    SASL_SCRAM_256_AUTH = "SASL_SCRAM_256_AUTH"
+    """A SASL/SCRAM-256 secret (self-managed Kafka)."""
+    VIRTUAL_HOST = "VIRTUAL_HOST"
+    """The RabbitMQ virtual host name."""
+    CLIENT_CERTIFICATE_TLS_AUTH = "CLIENT_CERTIFICATE_TLS_AUTH"
+    """A secret with the mTLS client certificate."""
+    SERVER_ROOT_CA_CERTIFICATE = "SERVER_ROOT_CA_CERTIFICATE"
+    """A secret with the brokers' root CA (self-managed Kafka)."""
+
+
+class FullDocument(str, enum.Enum):
+    """What a DocumentDB update event carries."""
+
+    UPDATE_LOOKUP = "UpdateLookup"
+    """The change and the whole document."""
+    DEFAULT = "Default"
+    """The change only."""
+
+
+class TriggerType(str, enum.Enum):
+    """The kind of push-based trigger."""
+
+    SCHEDULE = "schedule"
+    """An EventBridge Scheduler schedule."""
+    EVENTBRIDGE = "eventbridge"
+    """An EventBridge rule."""
+    SNS = "sns"
+    """An SNS topic subscription."""
+    S3 = "s3"
+    """S3 bucket notifications."""
+    API_GATEWAY = "api_gateway"
+    """An API Gateway API."""
+
+
+class FilterPolicyScope(str, enum.Enum):
+    """What an SNS filter policy matches."""
+
+    MESSAGE_ATTRIBUTES = "MessageAttributes"
+    """The message attributes."""
+    MESSAGE_BODY = "MessageBody"
+    """The message body."""
+
+
+class SourceAccessConfigurationArgs(TypedDict, total=False):
+    """How Lambda reaches a Kafka, MQ or DocumentDB source."""
+
+    type: Required[SourceAccessType]
+    """The access type."""
+    uri: Required[pulumi.Input[str]]
+    """A Secrets Manager secret ARN (auth types), subnet:<subnet-id>, security_group:<sg-id>,
+    or the RabbitMQ virtual host name."""
+
+
+class DocumentDbConfigArgs(TypedDict, total=False):
+    """Which change stream of a DocumentDB cluster a mapping reads."""
+
+    database_name: Required[str]
+    """The database: 1-63 characters without space / . $ "."""
+    collection_name: str | None
+    """One collection (1-57 characters); default: every collection."""
+    full_document: FullDocument
+    """What an update event carries; default: Default (the change only)."""
+
+
+class EventSourceArgs(TypedDict, total=False):
+    """A poll-based source: an event source mapping, optionally on an alias."""
+
+    name: Required[str]
+    """Unique among event_sources and triggers: 1-64 of [A-Za-z0-9_-]."""
+    type: Required[EventSourceType]
+    """The kind of source."""
+    source_arn: pulumi.Input[str] | None
+    """The queue, stream, cluster or broker ARN; required except for self_managed_kafka,
+    where it is refused; default: none."""
+    alias: str | None
+    """The alias invoked (an alias of this function); default: the function itself."""
+    enabled: bool
+    """False pauses polling; default: true."""
+    batch_size: int | None
+    """Records per batch, 1-10000 (SQS FIFO: 10; SQS above 10 needs a batching window);
+    default: AWS's (SQS 10, others 100)."""
+    maximum_batching_window_seconds: int | None
+    """0-300 seconds spent gathering a batch, not for SQS FIFO queues; default: AWS's."""
+    starting_position: StartingPosition | None
+    """Required for kinesis, dynamodb, Kafka and documentdb, refused for sqs and mq;
+    default: none."""
+    starting_position_timestamp: str | None
+    """RFC 3339 time in the past, iff starting_position is AT_TIMESTAMP; default: none."""
+    filters: Sequence[str]
+    """Event filter patterns, JSON objects of up to 4096 characters (at most 5: AWS's default
+    quota); default: none."""
+    report_batch_item_failures: bool
+    """The function reports failed items (not for mq, documentdb); default: false."""
+    maximum_concurrency: int | None
+    """SQS only: 2-1000 concurrent invocations; default: AWS's."""
+    parallelization_factor: int | None
+    """Kinesis and DynamoDB only: batches per shard, 1-10; default: 1."""
+    bisect_batch_on_function_error: bool | None
+    """Streams and Kafka only: split a failing batch and retry; default: false."""
+    maximum_retry_attempts: int | None
+    """Streams and Kafka only: -1 (until the record expires) to 10000; default: -1."""
+    maximum_record_age_seconds: int | None
+    """Streams and Kafka only: -1 (never) or 60-604800; default: -1."""
+    tumbling_window_seconds: int | None
+    """Kinesis and DynamoDB only: 0-900; default: none."""
+    on_failure_destination_arn: pulumi.Input[str] | None
+    """Streams and Kafka only: an SQS queue, SNS topic or S3 bucket ARN; default: none."""
+    topics: Sequence[str]
+    """Kafka only, required: exactly one topic; default: none."""
+    queues: str | None
+    """MQ only, required: the queue read; default: none."""
+    bootstrap_servers: Sequence[str]
+    """Self-managed Kafka only, required: 1-10 host:port servers; default: none."""
+    source_access_configurations: Sequence[SourceAccessConfigurationArgs]
+    """Kafka, MQ and DocumentDB: secrets, subnets, virtual host; default: none."""
+    consumer_group_id: str | None
+    """Kafka only: the consumer group joined; default: one AWS generates."""
+    document_db: DocumentDbConfigArgs | None
+    """DocumentDB only, required: the database read; default: none."""
+    kms_key_arn: pulumi.Input[str] | None
+    """The KMS key encrypting the source; the role gets kms:Decrypt on it; default: none."""
+
+
+class TriggerArgs(TypedDict, total=False):
+    """A push-based trigger, optionally on an alias; each type takes its own fields."""
+
+    name: Required[str]
+    """Unique among event_sources and triggers: 1-64 of [A-Za-z0-9_-]."""
+    type: Required[TriggerType]
+    """The kind of trigger."""
+    alias: str | None
+    """The alias invoked (an alias of this function); default: the function itself."""
+    expression: str | None
+    """Schedule, required: rate(value unit), cron(6 fields) or at(yyyy-mm-ddThh:mm:ss);
+    default: none."""
+    timezone: str | None
+    """Schedule: an IANA time zone like Europe/Paris; default: UTC."""
+    input: str | None
+    """Schedule and eventbridge: the JSON event the function receives; default: AWS's."""
+    enabled: bool
+    """Schedule and eventbridge: false pauses it; default: true."""
+    description: str | None
+    """Schedule and eventbridge: up to 512 characters; default: none."""
+    event_pattern: str | None
+    """Eventbridge: the event pattern, a JSON object; default: none."""
+    schedule_expression: str | None
+    """Eventbridge: rate(...) or cron(...) on the default bus; default: none."""
+    event_bus_name: pulumi.Input[str] | None
+    """Eventbridge: the bus name or ARN; default: the default bus."""
+    topic_arn: pulumi.Input[str] | None
+    """SNS, required: the topic ARN; default: none."""
+    filter_policy: str | None
+    """SNS: the subscription's filter policy, a JSON object; default: none."""
+    filter_policy_scope: FilterPolicyScope | None
+    """SNS: what the filter policy matches; default: MessageAttributes."""
+    bucket: pulumi.Input[str] | None
+    """S3, required: the bucket name; default: none."""
+    bucket_account: pulumi.Input[str] | None
+    """S3: the bucket owner's account ID; default: the deploying account."""
+    events: Sequence[str]
+    """S3, required: event types like s3:ObjectCreated:*; default: none."""
+    filter_prefix: str | None
+    """S3: object key prefix; default: none."""
+    filter_suffix: str | None
+    """S3: object key suffix; default: none."""
+    manage_bucket_notification: bool
+    """S3: true creates the bucket's single notification configuration; default: false."""
+    source_arn: pulumi.Input[str] | None
+    """API Gateway, required: the execute-api ARN allowed to invoke; default: none."""
+
+
 class AwsLambdaArgs(TypedDict, total=False):
     """Everything needed to deploy one Lambda function; the same fields as AwsLambdaSpec."""
 
@@ -296,6 +508,12 @@ class AwsLambdaArgs(TypedDict, total=False):
     """Aliases, unique names; default: none."""
     function_url: FunctionUrlArgs | None
     """An HTTPS endpoint, on an alias when one is named; default: none."""
+    event_sources: Sequence[EventSourceArgs]
+    """Poll-based sources (queues, streams, Kafka, MQ, DocumentDB), each an event source
+    mapping, optionally on an alias; default: none."""
+    triggers: Sequence[TriggerArgs]
+    """Push-based triggers (schedules, EventBridge rules, SNS, S3, API Gateway), optionally
+    on an alias; default: none."""
     tags: Mapping[str, pulumi.Input[str]]
     """Tags on the function, role and log group: at most 50; keys 1-128 and values up to 256
     of letters, digits, spaces and _.:/=+-@; default: none."""
@@ -445,6 +663,11 @@ __all__ = [
     "AwsLambdaArgs",
     "CodeSourceType",
     "CorsArgs",
+    "DocumentDbConfigArgs",
+    "EventSourceArgs",
+    "EventSourceType",
+    "FilterPolicyScope",
+    "FullDocument",
     "FunctionUrlArgs",
     "FunctionUrlAuthType",
     "ImageConfigArgs",
@@ -456,7 +679,12 @@ __all__ = [
     "PolicyStatementArgs",
     "RoleArgs",
     "S3CodeArgs",
+    "SourceAccessConfigurationArgs",
+    "SourceAccessType",
+    "StartingPosition",
     "TracingMode",
+    "TriggerArgs",
+    "TriggerType",
     "spec_input",
     "to_spec",
 ]

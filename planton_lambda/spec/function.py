@@ -37,6 +37,7 @@ from planton_lambda.spec.refs import (
     is_known,
     matches,
 )
+from planton_lambda.spec.sources import EventSourceSpec, TriggerSpec, spec_violations
 
 MAX_LAYERS = 5
 MAX_ENVIRONMENT_BYTES = 4096
@@ -478,6 +479,16 @@ class AwsLambdaSpec(SpecModel):
     function_url: FunctionUrlSpec | None = Field(
         None, description="an HTTPS endpoint, on an alias when one is named"
     )
+    event_sources: list[EventSourceSpec] = Field(
+        default_factory=list,
+        description="poll-based sources (queues, streams, Kafka, MQ, DocumentDB), each an "
+        "event source mapping, optionally on an alias",
+    )
+    triggers: list[TriggerSpec] = Field(
+        default_factory=list,
+        description="push-based triggers (schedules, EventBridge rules, SNS, S3, API Gateway), "
+        "optionally on an alias",
+    )
     tags: dict[str, TextOrOutput] = Field(
         default_factory=dict,
         description="on the function, role and log group; at most 50; keys 1-128 and values "
@@ -575,6 +586,7 @@ class AwsLambdaSpec(SpecModel):
             *self._reference_violations(),
             *self._network_and_layer_violations(),
             *self._alias_violations(),
+            *spec_violations(self.event_sources, self.triggers, [a.name for a in self.aliases]),
         ]
 
     def _package_violations(self) -> list[tuple[Loc, str]]:

@@ -26,12 +26,19 @@ from planton_lambda.spec.function import (
 )
 from planton_lambda.spec.iam import PolicyStatement, RoleOptions
 from planton_lambda.spec.refs import StackOutputRef, StringValueOrRef
+from planton_lambda.spec.sources import (
+    DocumentDbConfig,
+    EventSourceSpec,
+    SourceAccessConfiguration,
+    TriggerSpec,
+)
 
 START = "<!-- spec-reference:start -->"
 END = "<!-- spec-reference:end -->"
 MODELS: list[type[BaseModel]] = [
     AwsLambdaSpec, S3Code, LocalCode, ImageConfig, RoleOptions, PolicyStatement, LayerSpec,
-    AliasSpec, FunctionUrlSpec, CorsSpec, StringValueOrRef, StackOutputRef,
+    AliasSpec, FunctionUrlSpec, CorsSpec, EventSourceSpec, SourceAccessConfiguration,
+    DocumentDbConfig, TriggerSpec, StringValueOrRef, StackOutputRef,
 ]  # fmt: skip
 
 

@@ -184,6 +184,18 @@ class LambdaMocks(pulumi.runtime.Mocks):
             return {"arn": f"arn:aws:iam::{self.account}:role/{role_name}", "name": role_name}
         if typ == "aws:cloudwatch/logGroup:LogGroup":
             return {"arn": f"{prefix.format('logs')}:log-group:{inputs.get('name', name)}"}
+        if typ == "aws:cloudwatch/eventRule:EventRule":
+            return {"arn": f"{prefix.format('events')}:rule/{inputs.get('name', name)}"}
+        if typ == "aws:scheduler/schedule:Schedule":
+            group = inputs.get("groupName", "default")
+            return {
+                "arn": f"{prefix.format('scheduler')}:schedule/{group}/{inputs.get('name', name)}"
+            }
+        if typ == "aws:lambda/eventSourceMapping:EventSourceMapping":
+            return {
+                "uuid": f"{name}-uuid",
+                "arn": f"{prefix.format('lambda')}:event-source-mapping:{name}-uuid",
+            }
         if typ == "aws:lambda/functionUrl:FunctionUrl":
             return {"functionUrl": f"https://{name}.lambda-url.{region}.on.aws/"}
         if typ == "pulumi:pulumi:StackReference":
