@@ -41,7 +41,7 @@ class SpecError(PlantonLambdaError, ValueError):
         return cls([describe(detail, root) for detail in error.errors()], source)
 
 
-_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_$-]+$")
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_$-]+")  # whole key (fullmatch): "0\n" is quoted
 
 
 def field_path(loc: Sequence[int | str]) -> str:
@@ -50,7 +50,7 @@ def field_path(loc: Sequence[int | str]) -> str:
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif not _PLAIN_KEY.match(part):
+        elif not _PLAIN_KEY.fullmatch(part):
             path += f"[{part!r}]"
         else:
             path += f".{part}" if path else part
