@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pulumi
+import pulumi_aws as aws
 
 from planton_lambda import AwsLambda
 from planton_lambda.load.stack import find_project_dir, spec_from_config
@@ -22,6 +23,13 @@ def _config_value(key: str) -> str | None:
 
 
 stack_spec = spec_from_config(_config_value, find_project_dir(Path(__file__).parent))
-function = AwsLambda(stack_spec.name, stack_spec.spec)
+# Project Planton's `region`: an explicit provider for it (the component never makes one).
+region = stack_spec.spec.region
+options = (
+    pulumi.ResourceOptions(provider=aws.Provider(f"{stack_spec.name}-{region}", region=region))
+    if region
+    else None
+)
+function = AwsLambda(stack_spec.name, stack_spec.spec, opts=options)
 for output_name, value in function.outputs().items():
     pulumi.export(output_name, value)

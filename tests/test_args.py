@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import typing
-from typing import Any
+from typing import Any, Literal
 
 import pulumi
 import pytest
@@ -25,6 +25,12 @@ from planton_lambda.spec.function import (
     S3Code,
 )
 from planton_lambda.spec.iam import PolicyStatement, RoleOptions
+from planton_lambda.spec.parity import (
+    AsyncInvokeConfig,
+    FileSystemConfig,
+    InvokePermission,
+    RuntimeManagement,
+)
 from planton_lambda.spec.sources import (
     DocumentDbConfig,
     EventSourceSpec,
@@ -51,6 +57,10 @@ MIRRORS: list[tuple[Any, type[BaseModel]]] = [
     (lambda_args.SourceAccessConfigurationArgs, SourceAccessConfiguration),
     (lambda_args.DocumentDbConfigArgs, DocumentDbConfig),
     (lambda_args.TriggerArgs, TriggerSpec),
+    (lambda_args.FileSystemConfigArgs, FileSystemConfig),
+    (lambda_args.RuntimeManagementArgs, RuntimeManagement),
+    (lambda_args.AsyncInvokeConfigArgs, AsyncInvokeConfig),
+    (lambda_args.InvokePermissionArgs, InvokePermission),
 ]
 
 
@@ -101,10 +111,10 @@ def test_enum_members_are_the_spec_literals(typed_dict: Any, model: type[BaseMod
         if not (isinstance(inner, type) and issubclass(inner, enum.Enum)):
             continue
         literal = model.model_fields[name].annotation
-        parts = [a for a in typing.get_args(literal) if a is not type(None)]
-        if typing.get_origin(literal) is not typing.Literal and len(parts) == 1:
-            literal = parts[0]  # Optional[Literal[...]]
-        assert {m.value for m in inner} == set(typing.get_args(literal)), name
+        # An optional choice is `Literal[...] | None`: its choices are the Literal's.
+        literals = [a for a in typing.get_args(literal) if typing.get_origin(a) is Literal]
+        choices = typing.get_args(literals[0]) if literals else typing.get_args(literal)
+        assert {m.value for m in inner} == set(choices), name
 
 
 def test_args_module_has_no_string_annotations() -> None:

@@ -139,7 +139,9 @@ def test_wrong_kind(tmp_path: Path) -> None:
 def test_wrong_api_version(tmp_path: Path) -> None:
     path = write(tmp_path, MANIFEST_YAML.replace("aws.project-planton.org/v1", "v2"))
     message = manifest_error(path)
-    assert message == f"{path}: apiVersion is 'v2'; expected aws.project-planton.org/v1"
+    assert message == (
+        f"{path}: apiVersion is 'v2'; expected aws.project-planton.org/v1 or aws.planton.dev/v1"
+    )
 
 
 def test_envelope_without_spec_or_name(tmp_path: Path) -> None:
@@ -266,7 +268,10 @@ def test_schema_is_json_and_describes_the_envelope() -> None:
     assert set(schema["properties"]) == {"apiVersion", "kind", "metadata", "spec"}
     assert set(schema["required"]) == {"apiVersion", "kind", "metadata", "spec"}
     assert schema["additionalProperties"] is False
-    assert schema["properties"]["apiVersion"]["const"] == "aws.project-planton.org/v1"
+    assert schema["properties"]["apiVersion"]["enum"] == [
+        "aws.project-planton.org/v1",
+        "aws.planton.dev/v1",
+    ]
     assert schema["properties"]["kind"]["const"] == "AwsLambda"
 
 

@@ -164,7 +164,13 @@ def test_code_source_type_enum_and_required() -> None:
         "CODE_SOURCE_TYPE_IMAGE",
         "CODE_SOURCE_TYPE_LOCAL",
     )
-    assert refused(spec(code_source_type=None), "code_source_type") == "code_source_type: required"
+    # Without code_source_type, one code source names it (Planton's newest spec has no such
+    # field); with none given it is required.
+    assert accepted(spec(code_source_type=None)).code_source_type == "CODE_SOURCE_TYPE_S3"
+    assert (
+        refused(spec(code_source_type=None, s3=None), "code_source_type")
+        == "code_source_type: required"
+    )
 
 
 def test_image_uri_must_be_ecr() -> None:
@@ -281,7 +287,8 @@ def test_whole_numbers_only() -> None:
 
 def test_architecture_enum() -> None:
     assert accepted(spec(architecture="ARM64")).architecture == "ARM64"
-    refused(spec(architecture="arm64"), "architecture", "'X86_64' or 'ARM64'")
+    assert accepted(spec(architecture="arm64")).architecture == "ARM64"  # Planton's spelling
+    refused(spec(architecture="Arm64"), "architecture", "'X86_64' or 'ARM64'")
 
 
 # --- role -----------------------------------------------------------------------------

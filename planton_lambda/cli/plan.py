@@ -269,15 +269,17 @@ KEY_INPUTS: dict[str, list[str]] = {
         "codeSha256", "memorySize", "timeout", "ephemeralStorage", "architectures", "publish",
         "layers", "environment", "vpcConfig", "reservedConcurrentExecutions", "tracingConfig",
         "deadLetterConfig", "kmsKeyArn", "loggingConfig",
+        "fileSystemConfig", "snapStart", "codeSigningConfigArn", "sourceKmsKeyArn",
+        "sourceCodeHash",
     ],
     "aws:lambda/alias:Alias": ["name", "functionVersion", "routingConfig"],
     "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig": [
         "qualifier", "provisionedConcurrentExecutions",
     ],
-    "aws:lambda/functionUrl:FunctionUrl": ["authorizationType", "qualifier", "cors"],
+    "aws:lambda/functionUrl:FunctionUrl": ["authorizationType", "qualifier", "invokeMode", "cors"],
     "aws:lambda/permission:Permission": [
         "statementId", "action", "principal", "qualifier", "functionUrlAuthType",
-        "invokedViaFunctionUrl", "sourceArn", "sourceAccount",
+        "invokedViaFunctionUrl", "sourceArn", "sourceAccount", "principalOrgId",
     ],
     "aws:lambda/eventSourceMapping:EventSourceMapping": [
         "functionName", "eventSourceArn", "selfManagedEventSource", "topics", "queues", "enabled",
@@ -295,6 +297,14 @@ KEY_INPUTS: dict[str, list[str]] = {
         "topic", "protocol", "endpoint", "filterPolicy",
     ],
     "aws:s3/bucketNotification:BucketNotification": ["bucket", "lambdaFunctions"],
+    "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": [
+        "qualifier", "maximumRetryAttempts", "maximumEventAgeInSeconds", "destinationConfig",
+    ],
+    "aws:lambda/functionRecursionConfig:FunctionRecursionConfig": ["recursiveLoop"],
+    "aws:lambda/runtimeManagementConfig:RuntimeManagementConfig": [
+        "qualifier", "updateRuntimeOn", "runtimeVersionArn",
+    ],
+    "pulumi:providers:aws": ["region"],
     "pulumi:pulumi:StackReference": ["name"],
 }  # fmt: skip
 

@@ -92,6 +92,12 @@ FORCE_NEW: dict[str, frozenset[str]] = {
     "aws:sns/topicSubscription:TopicSubscription": frozenset({"topic", "protocol", "endpoint"}),
     # internal/service/s3/bucket_notification.go: bucket
     "aws:s3/bucketNotification:BucketNotification": frozenset({"bucket"}),
+    # internal/service/lambda/function_recursion_config.go: function_name (RequiresReplace)
+    "aws:lambda/functionRecursionConfig:FunctionRecursionConfig": frozenset({"functionName"}),
+    # internal/service/lambda/runtime_management_config.go: function_name, qualifier
+    "aws:lambda/runtimeManagementConfig:RuntimeManagementConfig": frozenset(
+        {"functionName", "qualifier"}
+    ),
     # internal/service/lambda/function_event_invoke_config.go: function_name, qualifier
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": frozenset(
         {"functionName", "qualifier"}

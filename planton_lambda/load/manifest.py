@@ -14,6 +14,8 @@ from planton_lambda.load.yamlread import STDIN, load_documents, read_text, sourc
 from planton_lambda.spec.function import AwsLambdaSpec
 
 API_VERSION = "aws.project-planton.org/v1"
+# Planton's newest group (plantonhq/openmcf apis/dev/planton/...): the same kind, accepted too.
+API_VERSIONS = (API_VERSION, "aws.planton.dev/v1")
 KIND = "AwsLambda"
 TEXT_SOURCE = "<text>"
 
@@ -29,7 +31,7 @@ class AwsLambdaManifest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
-    apiVersion: Literal["aws.project-planton.org/v1"]  # the manifest's own (camelCase) key
+    apiVersion: Literal["aws.project-planton.org/v1", "aws.planton.dev/v1"]  # camelCase key
     kind: Literal["AwsLambda"]
     metadata: Metadata
     spec: AwsLambdaSpec
@@ -110,9 +112,10 @@ def spec_mapping(data: dict[str, Any], source: str) -> Any:
     """The spec inside a manifest envelope, or the mapping itself when it is a bare spec."""
     if not {"apiVersion", "kind", "metadata", "spec"} & data.keys():
         return data
-    if data.get("apiVersion") != API_VERSION:
+    if data.get("apiVersion") not in API_VERSIONS:
         raise ManifestError(
-            f"{source}: apiVersion is {data.get('apiVersion')!r}; expected {API_VERSION}"
+            f"{source}: apiVersion is {data.get('apiVersion')!r}; expected "
+            f"{' or '.join(API_VERSIONS)}"
         )
     if data.get("kind") != KIND:
         raise ManifestError(f"{source}: kind is {data.get('kind')!r}; expected {KIND}")
@@ -130,7 +133,11 @@ def spec_mapping(data: dict[str, Any], source: str) -> Any:
         raise ManifestError(f"{source}: metadata.name is required (the resource's name)")
     if not isinstance(data.get("spec"), dict):
         raise ManifestError(f"{source}: spec is missing or not a mapping")
-    return data["spec"]
+    spec = data["spec"]
+    if "function_name" not in spec and "functionName" not in spec:
+        # Planton's newest spec has no function_name: the function is named metadata.name.
+        spec = {**spec, "function_name": metadata["name"]}
+    return spec
 
 
 def validate_spec(

@@ -10,7 +10,7 @@ from typing import Any, cast, overload
 import pulumi
 import pulumi_aws as aws
 
-from planton_lambda.resources import deferred
+from planton_lambda.resources import deferred, parity
 from planton_lambda.resources.code import (
     LAMBDA_ARCHITECTURES,
     build_local_packages,
@@ -98,12 +98,22 @@ class AwsLambda(pulumi.ComponentResource):
         refs = References(name, self)
 
         tags = deferred.tags(spec.tags)
-        self.log_group: aws.cloudwatch.LogGroup = aws.cloudwatch.LogGroup(
-            f"{name}-logs",
-            name=f"/aws/lambda/{spec.function_name}",
-            retention_in_days=spec.log_retention_days,
-            tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
+        planton = parity.resolve_inputs(spec, refs)
+        # With `log_group` (an existing group) the function logs there and none is created.
+        self.log_group: aws.cloudwatch.LogGroup | None = None
+        if planton.log_group_name is None:
+            self.log_group = aws.cloudwatch.LogGroup(
+                f"{name}-logs",
+                name=f"/aws/lambda/{spec.function_name}",
+                retention_in_days=spec.log_retention_days,
+                tags=tags,
+                opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
+            )
+        log_group_name = self.log_group.name if self.log_group else planton.log_group_name
+        log_group_arn = (
+            self.log_group.arn
+            if self.log_group
+            else parity.existing_log_group_arn(_given(log_group_name), self)
         )
         dead_letter_arn = refs.resolve_optional(
             spec.dead_letter_target_arn, "dead_letter_target_arn"
@@ -118,9 +128,10 @@ class AwsLambda(pulumi.ComponentResource):
             execution_role = create_execution_role(
                 name,
                 spec,
-                log_group_arn=self.log_group.arn,
+                log_group_arn=log_group_arn,
                 dead_letter_target_arn=dead_letter_arn,
                 kms_key_arn=kms_key_arn,
+                more_statements=parity.role_statements(planton),
                 parent=self,
                 source_statements=sources.statements(spec),
             )
@@ -144,13 +155,15 @@ class AwsLambda(pulumi.ComponentResource):
             vpc_config=aws.lambda_.FunctionVpcConfigArgs(
                 subnet_ids=refs.resolve_all(spec.subnets, "subnets"),
                 security_group_ids=refs.resolve_all(spec.security_groups, "security_groups"),
+                ipv6_allowed_for_dual_stack=spec.ipv6_allowed_for_dual_stack or None,
             )
             if spec.subnets
             else None,
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(
-                log_format=spec.log_format, log_group=self.log_group.name
+                log_format=spec.log_format, log_group=log_group_name, **parity.logging_levels(spec)
             ),
             **_settings(spec),
+            **parity.function_args(spec, planton),
             tags=tags,
             **function_code_args(spec, packages.function),
             # Lambda would create an unmanaged log group on the first invocation; the role
@@ -158,7 +171,7 @@ class AwsLambda(pulumi.ComponentResource):
             # replacement (a new package type, say) must delete the old function first.
             opts=pulumi.ResourceOptions(
                 parent=self,
-                depends_on=[self.log_group, *grants],
+                depends_on=[*([self.log_group] if self.log_group else []), *grants],
                 delete_before_replace=True,
             ),
         )
@@ -172,6 +185,9 @@ class AwsLambda(pulumi.ComponentResource):
         self.event_sources = create_event_sources(
             name, spec, sources, refs, Targets(self.function, self.aliases), self
         )
+        self.satellites: parity.Satellites = parity.create_satellites(
+            name, spec, self.function, self.aliases, planton, refs, self
+        )
 
         self.function_arn = self.function.arn
         self.function_name = self.function.name
@@ -179,7 +195,7 @@ class AwsLambda(pulumi.ComponentResource):
         self.qualified_arn = self.function.qualified_arn
         self.version = self.function.version
         self.role_arn = pulumi.Output.from_input(role_arn)
-        self.log_group_name = self.log_group.name
+        self.log_group_name = pulumi.Output.from_input(_given(log_group_name))
         self.layer_arns = pulumi.Output.all(*layer_arns)
         # from_input, not Output.all(**...): with no alias, all() would give a list.
         alias_arns: dict[str, pulumi.Input[str]] = {
@@ -205,6 +221,11 @@ class AwsLambda(pulumi.ComponentResource):
             "alias_arns": self.alias_arns,
             "function_url": self.function_url,
         }
+
+
+def _given(value: pulumi.Input[str] | None) -> pulumi.Input[str]:
+    assert value is not None  # a created log group's name, or the spec's log_group
+    return value
 
 
 def _settings(spec: AwsLambdaSpec) -> dict[str, Any]:

@@ -29,8 +29,8 @@ class References:
         check: Callable[[str], str | None] | None = None,
     ) -> pulumi.Input[str]:
         """The value at `loc` (`("subnets", 0)`): a literal as it is (the spec checked it);
-        an Output or a stack output checked against the field's rule (or `check`) once it
-        resolves."""
+        an Output or a stack output checked against the field's rule (or `check`, for fields
+        outside REFERENCE_RULES) once it resolves."""
         if ref.value_from is None:
             value = cast("pulumi.Input[str]", ref.value)
         else:

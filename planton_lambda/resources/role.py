@@ -107,6 +107,7 @@ def create_execution_role(
     kms_key_arn: pulumi.Input[str] | None,
     parent: pulumi.Resource,
     source_statements: pulumi.Input[list[dict[str, Any]]] | None = None,
+    more_statements: pulumi.Input[list[dict[str, Any]]] | None = None,
 ) -> ExecutionRole:
     options = spec.role
     child = pulumi.ResourceOptions(parent=parent)
@@ -120,7 +121,10 @@ def create_execution_role(
         opts=child,
     )
     # Statements may hold Outputs (another resource's ARN): resolve them with the rest.
-    extra = pulumi.Output.from_input(_statements(options) if options else [])
+    # The component's own further statements come first, then the user's.
+    extra = pulumi.Output.all(more_statements or [], _statements(options) if options else []).apply(
+        lambda both: [*both[0], *both[1]]
+    )
     # The event sources' reads (resources/sources.py), each on its own source.
     sources = pulumi.Output.from_input(source_statements or [])
     policy = pulumi.Output.all(

@@ -97,6 +97,7 @@ def create_function_url(
         function_name=function.name,
         qualifier=qualifier,
         authorization_type=url_spec.auth_type,
+        invoke_mode=url_spec.invoke_mode,
         cors=_cors(url_spec),
         opts=pulumi.ResourceOptions(
             parent=parent, deleted_with=function, depends_on=list(permissions)

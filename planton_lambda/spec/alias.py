@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, model_validator
 
 from planton_lambda.spec.base import Loc, SpecModel, raise_errors
+from planton_lambda.spec.parity import AsyncInvokeConfig
 from planton_lambda.spec.refs import matches
 
 CURRENT = "current"
@@ -57,6 +58,9 @@ class AliasSpec(SpecModel):
         description="at most one {version: weight}, 0 < weight < 1: the canary split",
     )
     provisioned_concurrency: Annotated[int | None, Field(ge=1)] = None
+    async_invoke_config: AsyncInvokeConfig | None = Field(
+        None, description="asynchronous invocations through this alias: retries, destinations"
+    )
 
     @model_validator(mode="after")
     def _rules(self) -> AliasSpec:

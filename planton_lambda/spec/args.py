@@ -95,6 +95,63 @@ class PolicyEffect(str, enum.Enum):
     """Deny the actions."""
 
 
+class ApplicationLogLevel(str, enum.Enum):
+    """The least severe application log record Lambda delivers (JSON logs only)."""
+
+    TRACE = "TRACE"
+    """Everything."""
+    DEBUG = "DEBUG"
+    """DEBUG and above."""
+    INFO = "INFO"
+    """INFO and above."""
+    WARN = "WARN"
+    """WARN and above."""
+    ERROR = "ERROR"
+    """ERROR and FATAL."""
+    FATAL = "FATAL"
+    """FATAL only."""
+
+
+class SystemLogLevel(str, enum.Enum):
+    """The least severe Lambda platform log record delivered (JSON logs only)."""
+
+    DEBUG = "DEBUG"
+    """Everything."""
+    INFO = "INFO"
+    """INFO and WARN."""
+    WARN = "WARN"
+    """WARN only."""
+
+
+class RecursiveLoop(str, enum.Enum):
+    """What Lambda does when it detects the function in a recursive loop."""
+
+    ALLOW = "Allow"
+    """Let the loop run."""
+    TERMINATE = "Terminate"
+    """Stop it (AWS's default)."""
+
+
+class UpdateRuntimeOn(str, enum.Enum):
+    """When runtime patches reach the function."""
+
+    AUTO = "Auto"
+    """As AWS releases them (AWS's default)."""
+    FUNCTION_UPDATE = "FunctionUpdate"
+    """On the next function update."""
+    MANUAL = "Manual"
+    """Never: pinned to runtime_version_arn."""
+
+
+class InvokeMode(str, enum.Enum):
+    """How a function URL returns the response."""
+
+    BUFFERED = "BUFFERED"
+    """Whole, up to 6 MB."""
+    RESPONSE_STREAM = "RESPONSE_STREAM"
+    """Streamed as the function produces it."""
+
+
 class S3CodeArgs(TypedDict, total=False):
     """A zip object in S3."""
 
@@ -185,6 +242,8 @@ class FunctionUrlArgs(TypedDict, total=False):
     """The alias the URL invokes (an alias of this function); default: the function itself."""
     cors: CorsArgs | None
     """CORS settings of the URL; default: none."""
+    invoke_mode: InvokeMode
+    """BUFFERED or RESPONSE_STREAM; default: BUFFERED."""
 
 
 class LayerArgs(TypedDict, total=False):
@@ -206,6 +265,62 @@ class LayerArgs(TypedDict, total=False):
     """At most 256 characters; default: empty."""
 
 
+class AsyncInvokeConfigArgs(TypedDict, total=False):
+    """Retries, event age and destinations of asynchronous invocations."""
+
+    maximum_retry_attempts: int | None
+    """Retries after a failed invocation, 0-2; default: AWS's 2."""
+    maximum_event_age_seconds: int | None
+    """Seconds an event may wait before it is discarded, 60-21600; default: AWS's 21600."""
+    on_success_destination_arn: pulumi.Input[str] | None
+    """Records of successful invocations: a standard SQS queue, standard SNS topic, Lambda
+    function or EventBridge event bus ARN; the created role may send there; default: none."""
+    on_failure_destination_arn: pulumi.Input[str] | None
+    """Records of failed invocations: as on_success_destination_arn, or an S3 bucket ARN;
+    default: none."""
+
+
+class FileSystemConfigArgs(TypedDict, total=False):
+    """An EFS access point mounted into the execution environment."""
+
+    access_point_arn: Required[pulumi.Input[str]]
+    """EFS access point ARN (arn:aws:elasticfilesystem:<region>:<account>:access-point/
+    fsap-...)."""
+    local_mount_path: Required[str]
+    """Where it is mounted: /mnt/<name>."""
+
+
+class RuntimeManagementArgs(TypedDict, total=False):
+    """How runtime patches reach the function."""
+
+    update_runtime_on: Required[UpdateRuntimeOn]
+    """Auto, FunctionUpdate or Manual."""
+    runtime_version_arn: str | None
+    """The runtime version pinned; with (and only with) Manual; default: none."""
+
+
+class InvokePermissionArgs(TypedDict, total=False):
+    """A statement of the function's resource policy: who may invoke it."""
+
+    statement_id: Required[str]
+    """1-100 of [A-Za-z0-9_-], unique among the permissions."""
+    principal: Required[str]
+    """A service (s3.amazonaws.com), account ID, IAM ARN, or * (with a source or org
+    condition)."""
+    action: str
+    """A Lambda action; default: lambda:InvokeFunction."""
+    source_arn: pulumi.Input[str] | None
+    """Only this resource may invoke; default: none."""
+    source_account: str | None
+    """Only sources owned by this 12-digit account; default: none."""
+    principal_org_id: str | None
+    """Only accounts of this AWS Organization (o-...); default: none."""
+    function_url_auth_type: FunctionUrlAuthType | None
+    """With action lambda:InvokeFunctionUrl only; default: none."""
+    alias: str | None
+    """The alias the statement applies to; default: the function."""
+
+
 class AliasArgs(TypedDict, total=False):
     """An alias: a named pointer to a version, optionally splitting traffic (a canary)."""
 
@@ -221,6 +336,8 @@ class AliasArgs(TypedDict, total=False):
     but not $LATEST: the canary split; default: none."""
     provisioned_concurrency: int | None
     """At least 1: keeps that many environments warm on the alias; default: none."""
+    async_invoke_config: AsyncInvokeConfigArgs | None
+    """Asynchronous invocations through this alias; default: none."""
 
 
 class EventSourceType(str, enum.Enum):
@@ -517,6 +634,36 @@ class AwsLambdaArgs(TypedDict, total=False):
     tags: Mapping[str, pulumi.Input[str]]
     """Tags on the function, role and log group: at most 50; keys 1-128 and values up to 256
     of letters, digits, spaces and _.:/=+-@; default: none."""
+    file_system_config: FileSystemConfigArgs | None
+    """An EFS access point mounted under /mnt (needs subnets); default: none."""
+    snap_start: bool
+    """SnapStart on published versions (Java 11+, Python 3.12+, .NET 8+); default: false."""
+    application_log_level: ApplicationLogLevel | None
+    """Application log filter (log_format JSON only); default: none."""
+    system_log_level: SystemLogLevel | None
+    """Platform log filter (log_format JSON only); default: none."""
+    log_group: pulumi.Input[str] | None
+    """Name of an existing log group the function logs to (none is created); default: none."""
+    code_signing_config_arn: pulumi.Input[str] | None
+    """A code signing config ARN (.zip packages only); default: none."""
+    source_kms_key_arn: pulumi.Input[str] | None
+    """KMS key ARN encrypting the .zip package at rest (.zip only); default: AWS's key."""
+    source_code_hash: str | None
+    """Base64 SHA-256 of the S3 package: a change redeploys (S3 only); default: none."""
+    ipv6_allowed_for_dual_stack: bool
+    """Outbound IPv6 on dual-stack subnets (needs subnets); default: false."""
+    recursive_loop: RecursiveLoop
+    """Allow or Terminate recursive loops; default: Terminate."""
+    runtime_management: RuntimeManagementArgs | None
+    """How runtime patches reach the function; default: AWS's Auto."""
+    invoke_permissions: Sequence[InvokePermissionArgs]
+    """Resource-policy statements letting others invoke the function; default: none."""
+    async_invoke_config: AsyncInvokeConfigArgs | None
+    """Asynchronous invocations of the function: retries, event age, destinations; default:
+    none."""
+    region: str | None
+    """Project Planton's region: the stack program deploys there; the component uses its
+    provider's; default: none."""
 
 
 # --- args -> the mapping AwsLambdaSpec validates -------------------------------------------
@@ -659,32 +806,41 @@ def _integer(value: Any, path: Path, problems: list[str]) -> Any:
 
 __all__ = [
     "AliasArgs",
+    "ApplicationLogLevel",
     "Architecture",
+    "AsyncInvokeConfigArgs",
     "AwsLambdaArgs",
     "CodeSourceType",
     "CorsArgs",
     "DocumentDbConfigArgs",
     "EventSourceArgs",
     "EventSourceType",
+    "FileSystemConfigArgs",
     "FilterPolicyScope",
     "FullDocument",
     "FunctionUrlArgs",
     "FunctionUrlAuthType",
     "ImageConfigArgs",
+    "InvokeMode",
+    "InvokePermissionArgs",
     "LayerArgs",
     "LayerCodeSourceType",
     "LocalCodeArgs",
     "LogFormat",
     "PolicyEffect",
     "PolicyStatementArgs",
+    "RecursiveLoop",
     "RoleArgs",
+    "RuntimeManagementArgs",
     "S3CodeArgs",
     "SourceAccessConfigurationArgs",
     "SourceAccessType",
     "StartingPosition",
+    "SystemLogLevel",
     "TracingMode",
     "TriggerArgs",
     "TriggerType",
+    "UpdateRuntimeOn",
     "spec_input",
     "to_spec",
 ]

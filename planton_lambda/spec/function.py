@@ -30,6 +30,14 @@ from planton_lambda.spec import runtimes
 from planton_lambda.spec.alias import CURRENT, LATEST, AliasSpec
 from planton_lambda.spec.base import Loc, SpecModel, raise_errors
 from planton_lambda.spec.iam import RoleOptions
+from planton_lambda.spec.parity import (
+    AsyncInvokeConfig,
+    FileSystemConfig,
+    InvokePermission,
+    RuntimeManagement,
+    parity_violations,
+    planton_spellings,
+)
 from planton_lambda.spec.refs import (
     LiteralOrOutput,
     StringValueOrRef,
@@ -233,6 +241,9 @@ class FunctionUrlSpec(SpecModel):
     ] = False
     alias: Annotated[str | None, Field(description="the alias the URL invokes")] = None
     cors: CorsSpec | None = Field(None, description="CORS settings of the URL")
+    invoke_mode: Literal["BUFFERED", "RESPONSE_STREAM"] = Field(
+        "BUFFERED", description="BUFFERED (up to 6 MB) or RESPONSE_STREAM (streamed response)"
+    )
 
     @model_validator(mode="after")
     def _public_matches_auth(self) -> FunctionUrlSpec:
@@ -494,6 +505,57 @@ class AwsLambdaSpec(SpecModel):
         description="on the function, role and log group; at most 50; keys 1-128 and values "
         "up to 256 of letters, digits, spaces and _.:/=+-@",
     )
+    # Project Planton v1 parity (planton_lambda.spec.parity holds the models and rules).
+    file_system_config: FileSystemConfig | None = Field(
+        None, description="an EFS access point mounted under /mnt (needs subnets)"
+    )
+    snap_start: bool = Field(False, description="SnapStart on published versions")
+    application_log_level: Literal["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] | None = (
+        Field(None, description="TRACE, DEBUG, INFO, WARN, ERROR or FATAL (log_format JSON only)")
+    )
+    system_log_level: Literal["DEBUG", "INFO", "WARN"] | None = Field(
+        None, description="DEBUG, INFO or WARN (log_format JSON only)"
+    )
+    log_group: StringValueOrRef | None = Field(
+        None, description="name of an existing log group; then the component creates none"
+    )
+    code_signing_config_arn: StringValueOrRef | None = Field(
+        None, description="a code signing config ARN (.zip packages only)"
+    )
+    source_kms_key_arn: StringValueOrRef | None = Field(
+        None, description="KMS key encrypting the .zip package at rest (.zip packages only)"
+    )
+    source_code_hash: str | None = Field(
+        None, description="base64 SHA-256 of the S3 package: a change redeploys (S3 only)"
+    )
+    ipv6_allowed_for_dual_stack: bool = Field(
+        False, description="outbound IPv6 on dual-stack subnets (needs subnets)"
+    )
+    recursive_loop: Literal["Allow", "Terminate"] = Field(
+        "Terminate", description="Terminate: Lambda stops recursive loops; Allow: it does not"
+    )
+    runtime_management: RuntimeManagement | None = Field(
+        None, description="how runtime patches reach the function; default: AWS's Auto"
+    )
+    invoke_permissions: list[InvokePermission] = Field(
+        default_factory=list, description="resource-policy statements letting others invoke"
+    )
+    async_invoke_config: AsyncInvokeConfig | None = Field(
+        None, description="retries, event age and destinations of asynchronous invocations"
+    )
+    region: Annotated[
+        str | None,
+        Field(
+            pattern=r"^[a-z]{2}(-[a-z]+)+-\d$",
+            description="Project Planton's region: the stack program deploys there (the "
+            "component itself uses its provider's region)",
+        ),
+    ] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _planton_spellings(cls, data: Any) -> Any:
+        return planton_spellings(data)
 
     @field_validator("reserved_concurrency", mode="before")
     @classmethod
@@ -587,6 +649,7 @@ class AwsLambdaSpec(SpecModel):
             *self._network_and_layer_violations(),
             *self._alias_violations(),
             *spec_violations(self.event_sources, self.triggers, [a.name for a in self.aliases]),
+            *parity_violations(self),
         ]
 
     def _package_violations(self) -> list[tuple[Loc, str]]:

@@ -42,6 +42,17 @@ EXECUTION_SIDS = (
     "SendToDeadLetterTarget",
     "DecryptEnvironment",
 )
+# The statements the Planton v1 fields add (planton_lambda.resources.parity).
+PARITY_SIDS = (
+    "MountFileSystem",
+    "SendToAsyncQueues",
+    "PublishToAsyncTopics",
+    "InvokeAsyncFunctions",
+    "PutAsyncEvents",
+    "WriteAsyncFailuresToS3",
+    "ListAsyncFailureBuckets",
+)
+RESERVED_SIDS = (*EXECUTION_SIDS, *PARITY_SIDS)
 
 _POLICY_HELP = (
     "an IAM policy ARN (arn:aws:iam::aws:policy/<name> or arn:aws:iam::<account>:policy/<name>)"
@@ -166,10 +177,10 @@ class RoleOptions(SpecModel):
             sid = statement.Sid
             if sid is None:
                 continue
-            if sid in EXECUTION_SIDS:
+            if sid in RESERVED_SIDS:
                 errors.append(
                     (("policy_statements", i, "Sid"), f"{sid!r} is a statement id of the "
-                     f"execution policy itself; reserved: {', '.join(EXECUTION_SIDS)}")
+                     f"execution policy itself; reserved: {', '.join(RESERVED_SIDS)}")
                 )  # fmt: skip
             elif sid in seen:
                 errors.append((("policy_statements", i, "Sid"), f"duplicate Sid {sid!r}"))

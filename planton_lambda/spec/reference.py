@@ -25,6 +25,12 @@ from planton_lambda.spec.function import (
     S3Code,
 )
 from planton_lambda.spec.iam import PolicyStatement, RoleOptions
+from planton_lambda.spec.parity import (
+    AsyncInvokeConfig,
+    FileSystemConfig,
+    InvokePermission,
+    RuntimeManagement,
+)
 from planton_lambda.spec.refs import StackOutputRef, StringValueOrRef
 from planton_lambda.spec.sources import (
     DocumentDbConfig,
@@ -39,6 +45,7 @@ MODELS: list[type[BaseModel]] = [
     AwsLambdaSpec, S3Code, LocalCode, ImageConfig, RoleOptions, PolicyStatement, LayerSpec,
     AliasSpec, FunctionUrlSpec, CorsSpec, EventSourceSpec, SourceAccessConfiguration,
     DocumentDbConfig, TriggerSpec, StringValueOrRef, StackOutputRef,
+    FileSystemConfig, RuntimeManagement, InvokePermission, AsyncInvokeConfig,
 ]  # fmt: skip
 
 
