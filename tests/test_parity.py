@@ -471,3 +471,98 @@ def test_region_makes_the_stack_programs_provider(tmp_path: Path) -> None:
 def test_component_never_makes_a_provider_for_region() -> None:
     run = deploy(spec(region="eu-west-1"))
     assert run.of_type("pulumi:providers:aws") == []
+
+
+# --- Project Planton's own manifests, as fixtures ---------------------------------------------
+
+PLANTON = Path(__file__).resolve().parent / "fixtures" / "planton"
+
+
+@pytest.mark.parametrize(
+    "fixture, name, memory",
+    [
+        ("awslambda-demo.planton.yaml", "awslambda-demo", 128),
+        ("zip-basic.yaml", "my-zip-lambda", 256),
+        ("e2e-minimal.yaml", "planton-oss-e2e-lambda-smoke", 128),
+        ("container-basic.yaml", "my-container-lambda", 512),
+        ("every-field.planton.yaml", "orders-worker", 1024),
+    ],
+)
+def test_planton_manifests_load(fixture: str, name: str, memory: int) -> None:
+    parsed = load_manifest(PLANTON / fixture)
+    assert (parsed.function_name, parsed.memory_mb) == (name, memory)
+    assert parsed.region is not None
+
+
+@pytest.mark.parametrize(
+    "fixture, path",
+    [
+        ("zip-basic.planton.yaml", "role_arn.value_from"),
+        ("e2e-minimal.planton.yaml", "role_arn.value_from"),
+        ("container-basic.planton.yaml", "image_uri"),
+    ],
+)
+def test_planton_originals_say_what_to_convert(fixture: str, path: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        load_manifest(PLANTON / fixture)
+    assert any(p.startswith(f"{path}: ") for p in caught.value.problems), caught.value.problems
+
+
+def test_converted_reference_reads_the_stack_output() -> None:
+    parsed = load_manifest(PLANTON / "zip-basic.yaml")
+    assert parsed.role_arn is not None and parsed.role_arn.value_from is not None
+    assert (parsed.role_arn.value_from.stack, parsed.role_arn.value_from.output) == (
+        "acme/iam/prod",
+        "role_arn",
+    )
+
+
+def test_every_planton_field_reaches_aws() -> None:
+    parsed = load_manifest(PLANTON / "every-field.planton.yaml")
+    run = run_mocked(lambda: AwsLambda("orders-worker", parsed), mocks=LambdaMocks())
+    fn = run.one(FUNCTION).inputs
+    assert fn["s3ObjectVersion"] == "3HL4kqtJlcpXroDTDmjVBH40Nrjfkd"
+    assert (fn["description"], fn["runtime"], fn["handler"]) == (
+        "Every Planton field",
+        "java21",
+        "orders.Handler::handleRequest",
+    )
+    assert (fn["s3Bucket"], fn["s3Key"]) == ("acme-deployments", "orders-worker/v7.zip")
+    assert fn["environment"] == {"variables": {"STAGE": "prod"}}
+    assert fn["kmsKeyArn"].endswith(":key/1234abcd-12ab-34cd-56ef-1234567890ab")
+    assert fn["deadLetterConfig"] == {"targetArn": "arn:aws:sqs:us-east-1:123456789012:orders-dlq"}
+    assert fn["layers"] == ["arn:aws:lambda:us-east-1:123456789012:layer:common:4"]
+    assert (fn["publish"], fn["ephemeralStorage"]) == (True, {"size": 512})
+    assert fn["role"] == "arn:aws:iam::123456789012:role/orders-worker"
+    assert fn["sourceCodeHash"] == "aGVsbG8="
+    assert fn["sourceKmsKeyArn"].endswith(":key/1234abcd-12ab-34cd-56ef-1234567890ab")
+    assert (fn["architectures"], fn["memorySize"], fn["timeout"]) == (["arm64"], 1024, 60)
+    assert fn["vpcConfig"]["ipv6AllowedForDualStack"] is True
+    assert fn["vpcConfig"]["subnetIds"] == ["subnet-0a1b2c3d", "subnet-4e5f6a7b"]
+    assert fn["tracingConfig"] == {"mode": "Active"}
+    assert fn["reservedConcurrentExecutions"] == 50
+    assert fn["fileSystemConfig"]["localMountPath"] == "/mnt/shared"
+    assert fn["loggingConfig"] == {
+        "logFormat": "JSON",
+        "applicationLogLevel": "INFO",
+        "systemLogLevel": "WARN",
+        "logGroup": "/platform/orders-worker",
+    }
+    assert fn["codeSigningConfigArn"].endswith("csc-0123456789abcdefg")
+    assert "snapStart" not in fn
+    assert run.of_type(LOG_GROUP) == []
+    aliases = {a.inputs["name"]: a.inputs for a in run.of_type("aws:lambda/alias:Alias")}
+    assert aliases["live"]["routingConfig"] == {"additionalVersionWeights": {"7": 0.1}}
+    concurrency = "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig"
+    assert run.one(concurrency).inputs["provisionedConcurrentExecutions"] == 2
+    url = run.one(URL).inputs
+    assert (url["authorizationType"], url["invokeMode"]) == ("AWS_IAM", "RESPONSE_STREAM")
+    assert url["cors"]["maxAge"] == 600
+    assert {p.inputs["statementId"] for p in run.of_type(PERMISSION)} == {
+        "allow-uploads-bucket",
+        "allow-org-url",
+    }
+    config = run.one(ASYNC).inputs
+    assert (config["maximumRetryAttempts"], config["maximumEventAgeInSeconds"]) == (1, 3600)
+    assert run.one(RECURSION).inputs["recursiveLoop"] == "Allow"
+    assert run.one(RUNTIME_MANAGEMENT).inputs["updateRuntimeOn"] == "FunctionUpdate"

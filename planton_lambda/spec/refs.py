@@ -65,6 +65,18 @@ class StackOutputRef(SpecModel):
     ]
     output: Annotated[str, Field(min_length=1, description="name of the stack output")]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _not_a_planton_resource_ref(cls, data: Any) -> Any:
+        # Project Planton's own references name a resource it manages: {kind, name, fieldPath}.
+        if isinstance(data, dict) and "kind" in data and "stack" not in data:
+            raise ValueError(
+                "a Project Planton resource reference (kind, name, fieldPath) cannot be "
+                "resolved here: give the value itself, or {stack, output} of the Pulumi stack "
+                "that exports it"
+            )
+        return data
+
 
 class StringValueOrRef(SpecModel):
     """`{value: "..."}` or `{value_from: {stack, output}}`; a bare string means `{value: ...}`."""
