@@ -15,6 +15,12 @@ Prints times, zip sizes and peak RSS (each child's growth over the bare interpre
 the package imported), ours/zip (target <= 1.0), no-op/full (target <= 0.05) and the big
 file's RSS growth (target <= 128 MB: bounded whatever the file's size).
 
+Then, for each packaging path of the second round, a cold build (fresh cache) beside a no-op
+rebuild (target <= 0.05) and a second cold build into another fresh cache, which must give
+the same bytes: the tree zipped for an S3 upload (`max_zipped_bytes`), a Python folder whose
+`requirements.txt` uv installs for Lambda (needs PyPI), and a TypeScript handler bundled by
+esbuild (needs npm). `--no-new-paths` leaves them out.
+
     python bench/packaging.py                   # 100 MB tree, 240 MB file, best of 3
     python bench/packaging.py --size-mb 20 --big-file-mb 40 --repeat 1
 """
@@ -32,6 +38,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
@@ -44,7 +51,13 @@ import zipfile  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
-from planton_lambda.packaging import Package, build_package  # noqa: E402
+from planton_lambda.packaging import (  # noqa: E402
+    MAX_UNZIPPED_BYTES,
+    Package,
+    PackagingError,
+    build_package,
+    bundle,
+)
 
 MIB = 1024 * 1024
 TARGET_RATIO = 1.0
@@ -296,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs (default 3)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-new-paths", action="store_true", help="skip S3, uv and esbuild")
     parser.add_argument("--child", nargs=2, metavar=("SOURCE", "CACHE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -345,7 +359,67 @@ def main(argv: list[str] | None = None) -> int:
             f"{_verdict(noop / ours, TARGET_NOOP)}"
         )
         _big_file(work, args.big_file_mb, args.seed)
+        if not args.no_new_paths:
+            _new_paths(work, tree.root)
     return 0
+
+
+TS_HANDLER = """import leftPad from "left-pad";
+import { greet } from "./greet";
+export const handler = async (event: { name?: string }) => ({
+  body: leftPad(greet(event.name ?? "x"), 20),
+});
+"""
+TS_GREET = "export const greet = (name: string): string => `hello ${name}`;\n"
+
+
+def _new_paths(work: Path, tree: Path) -> None:
+    """Cold build, no-op rebuild and determinism of each second-round path."""
+    python = work / "py-app"
+    python.mkdir()
+    (python / "app.py").write_text("import markupsafe\n")
+    (python / "requirements.txt").write_text("markupsafe==3.0.2\n")
+    node = work / "ts-app"  # with a locked dependency, so a cold build runs `npm ci`
+    shutil.copytree(_HERE.parent / "tests" / "fixtures" / "packaging" / "node-app", node)
+    (node / "src").mkdir(parents=True)
+    (node / "src" / "index.ts").write_text(TS_HANDLER)
+    (node / "src" / "greet.ts").write_text(TS_GREET)
+    for path in [*python.rglob("*"), *node.rglob("*")]:
+        os.utime(path, (FIXED_MTIME, FIXED_MTIME))
+    paths: dict[str, Callable[[Path], Package]] = {
+        "S3 artifact": lambda cache: build_package(
+            tree, runtime=None, cache_dir=cache, max_zipped_bytes=MAX_UNZIPPED_BYTES
+        ),
+        "uv install": lambda cache: build_package(python, runtime="python3.12", cache_dir=cache),
+        "esbuild": lambda cache: build_package(
+            node, runtime="nodejs22.x", cache_dir=cache, bundle=bundle.Bundle("src/index.ts")
+        ),
+    }
+    if shutil.which("npm") is not None and not os.environ.get(bundle.ESBUILD_ENV):
+        # Installed once, as the first bundle on a machine does; not part of the timings.
+        with contextlib.suppress(bundle.DependencyError):  # then the esbuild line says why
+            os.environ[bundle.ESBUILD_ENV] = str(bundle.install_pinned(work / "tools"))
+    for name, build in paths.items():
+        try:
+            cold, noop, same = _cold_and_noop(build, work / f"cache-{name}")
+        except PackagingError as error:
+            print(f"{name:<12} skipped: {error}")
+            continue
+        print(
+            f"{name:<12} cold {cold:7.3f} s   no-op {noop:7.4f} s = {noop / cold:.4f}  "
+            f"{_verdict(noop / cold, TARGET_NOOP)}; two cold builds: "
+            f"{'identical' if same else 'DIFFERENT'} bytes"
+        )
+
+
+def _cold_and_noop(build: Callable[[Path], Package], cache: Path) -> tuple[float, float, bool]:
+    """The best of two cold builds (fresh caches), of three no-op rebuilds, and whether the
+    two cold builds gave the same bytes."""
+    packages: list[Package] = []
+    colds = [timed(lambda c=cache / str(i): packages.append(build(c))) for i in range(2)]
+    noop = min(timed(lambda: build(cache / "0")) for _ in range(3))
+    same = packages[0].path.read_bytes() == packages[1].path.read_bytes()
+    return min(colds), noop, same
 
 
 def _big_file(work: Path, size_mb: float, seed: int) -> None:

@@ -727,4 +727,7 @@ def test_benchmark_runs_on_a_small_tree() -> None:
     assert result.returncode == 0, result.stderr
     for label in ("ours", "Info-ZIP", "ours/zip", "no-op", "peak RSS", "big file", "big/zip"):
         assert label in result.stdout
+    for path in ("S3 artifact", "uv install", "esbuild"):  # each new path: run or skipped
+        assert path in result.stdout
+    assert "DIFFERENT" not in result.stdout
     assert time.monotonic() - started < 60

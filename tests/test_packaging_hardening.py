@@ -364,7 +364,7 @@ def test_local_wheel_installs_and_the_source_folder_is_untouched(
     assert listing(app) == before  # no build/, no *.egg-info
     # The wheel is a dependency input: a new wheel reinstalls.
     make_wheel(app / "wheels").write_bytes(b"changed")
-    with pytest.raises(PackagingError, match="pip could not install"):
+    with pytest.raises(PackagingError, match="uv could not install"):
         build(app, cache, runtime="python3.12", architecture="ARM64")
 
 
@@ -829,6 +829,7 @@ def test_silent_failure_falls_back_to_the_status() -> None:
 def test_unreachable_index_through_pip(
     app: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("PLANTON_LAMBDA_PYTHON_INSTALLER", "pip")
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)  # no extra index or find-links
     monkeypatch.delenv("PIP_FIND_LINKS", raising=False)
     monkeypatch.setenv("PIP_RETRIES", "0")

@@ -265,8 +265,9 @@ KEY_INPUTS: dict[str, list[str]] = {
         "layerName", "compatibleRuntimes", "compatibleArchitectures", "code", "s3Bucket", "s3Key",
     ],
     "aws:lambda/function:Function": [
-        "name", "runtime", "handler", "packageType", "imageUri", "s3Bucket", "s3Key", "code",
-        "codeSha256", "memorySize", "timeout", "ephemeralStorage", "architectures", "publish",
+        "name", "runtime", "handler", "packageType", "imageUri", "s3Bucket", "s3Key",
+        "s3ObjectVersion", "code", "codeSha256", "memorySize", "timeout", "ephemeralStorage",
+        "architectures", "publish",
         "layers", "environment", "vpcConfig", "reservedConcurrentExecutions", "tracingConfig",
         "deadLetterConfig", "kmsKeyArn", "loggingConfig",
         "fileSystemConfig", "snapStart", "codeSigningConfigArn", "sourceKmsKeyArn",
@@ -305,6 +306,7 @@ KEY_INPUTS: dict[str, list[str]] = {
         "qualifier", "updateRuntimeOn", "runtimeVersionArn",
     ],
     "pulumi:providers:aws": ["region"],
+    "aws:s3/bucketObjectv2:BucketObjectv2": ["bucket", "key", "contentType"],
     "pulumi:pulumi:StackReference": ["name"],
 }  # fmt: skip
 

@@ -42,6 +42,8 @@ FORCE_NEW: dict[str, frozenset[str]] = {
             "sourceCodeHash",
         }
     ),
+    # internal/service/s3/object.go: bucket, key
+    "aws:s3/bucketObjectv2:BucketObjectv2": frozenset({"bucket", "key"}),
     # internal/service/lambda/alias.go: function_name, name
     "aws:lambda/alias:Alias": frozenset({"functionName", "name"}),
     # internal/service/lambda/provisioned_concurrency_config.go: function_name, qualifier

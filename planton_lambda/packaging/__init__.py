@@ -64,6 +64,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import csv
+import dataclasses
 import hashlib
 import json
 import os
@@ -79,7 +80,9 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple, TypeVar
 
 from planton_lambda.errors import PlantonLambdaError
+from planton_lambda.packaging import bundle as bundling
 from planton_lambda.packaging import dependencies
+from planton_lambda.packaging.bundle import Bundle
 from planton_lambda.packaging.parallel import batched, ordered_map
 from planton_lambda.packaging.zipwriter import (
     FileChanged,
@@ -96,13 +99,13 @@ MIB = 1024 * 1024
 MAX_ZIPPED_BYTES = 50 * MIB
 MAX_UNZIPPED_BYTES = 250 * MIB
 SIZE_HINT = (
-    "move dependencies to layers, use CODE_SOURCE_TYPE_S3, or ship a container image "
-    "(CODE_SOURCE_TYPE_IMAGE)"
+    "set local.artifact_bucket to upload through S3 (up to 250 MB unzipped), move "
+    "dependencies to layers, or ship a container image (CODE_SOURCE_TYPE_IMAGE)"
 )
 
 # Bumped whenever the bytes of a package built from the same inputs would change.
-# 2: secret-looking files are left out.
-FORMAT_VERSION = "2"
+# 2: secret-looking files are left out. 3: Python dependencies installed by uv; bundles.
+FORMAT_VERSION = "3"
 CACHE_ENV = "PLANTON_LAMBDA_CACHE"
 
 LAYER_PREFIXES = {"python": "python/", "nodejs": "nodejs/"}
@@ -177,6 +180,14 @@ class Package:
     source_code_hash: str  # base64 SHA-256 of the zip, as Lambda's CodeSha256
     zipped_bytes: int
     unzipped_bytes: int
+    # The zipped size Lambda accepts for this package: 50 MB uploaded directly (None), up
+    # to the unzipped limit through S3 (`max_zipped_bytes` of build_package).
+    max_zipped_bytes: int | None = None
+
+    @property
+    def sha256_hex(self) -> str:
+        """The zip's SHA-256 in hex: names its S3 object."""
+        return base64.b64decode(self.source_code_hash).hex()
 
 
 def build_package(
@@ -188,22 +199,28 @@ def build_package(
     include: Sequence[str] = (),
     layer: bool = False,
     cache_dir: str | os.PathLike[str] | None = None,
+    bundle: Bundle | None = None,
+    max_zipped_bytes: int | None = None,
 ) -> Package:
     """Zip `source` (with its dependencies installed) for Lambda, or reuse the cached zip.
 
     `include` globs name secret-looking files to package anyway (see SECRET_FILES).
+    `bundle` bundles a Node.js entry point with esbuild: the zip holds the bundle only.
+    `max_zipped_bytes` is the zipped limit: MAX_ZIPPED_BYTES (None) for a direct upload,
+    MAX_UNZIPPED_BYTES for a zip uploaded to S3.
     Raises PackagingError for a missing or unreadable directory, an unusable file, a
-    failed dependency install or a package over Lambda's size limits, before anything is
-    deployed.
+    failed dependency install or bundle, or a package over Lambda's size limits, before
+    anything is deployed.
     """
     root = _source_root(source)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    plan = _plan(root, runtime, architecture)
+    plan = _bundle_plan(root, bundle) if bundle else _plan(root, runtime, architecture)
     selector = FileSelector(excludes, skip_top=plan.replaces if plan else (), include=include)
     files = collect_files(root, selector, skip=cache)
     stat_cache = StatCache.open(cache, root)
     digests = stat_cache.digests(files)
     inputs = _dependency_inputs(root, plan)
+    esbuild = _find_esbuild(root, plan) if bundle else None
     key = cache_key(
         files,
         [d.sha256 for d in digests],
@@ -213,15 +230,20 @@ def build_package(
         include=include,
         layer=layer,
         dependency_inputs=inputs,
+        bundle=bundle.key() if bundle else None,
+        esbuild=esbuild.identity() if esbuild else None,
     )
-    store = PackageStore(cache)
+    store = PackageStore(cache, max_zipped_bytes)
     package = store.get(key)
     if package is None:
         crcs = {f.arcname: d.crc for f, d in zip(files, digests, strict=True)}
-        job = _Job(
-            root, files, crcs, plan, inputs, selector, layer_prefix(runtime) if layer else ""
-        )
-        package = _build(job, store, key, architecture)
+        prefix = layer_prefix(runtime) if layer else ""
+        job = _Job(root, files, crcs, plan, inputs, selector, prefix, runtime)
+        if bundle is not None and esbuild is not None:
+            package = _build_bundle(job, store, key, bundle, esbuild)
+        else:
+            package = _build(job, store, key, architecture)
+    package = dataclasses.replace(package, max_zipped_bytes=max_zipped_bytes)
     try:
         _check_package(package, str(root))
     except PackagingError:
@@ -233,7 +255,11 @@ def build_package(
 def check_size_limits(function: Package, layers: Sequence[Package] = ()) -> None:
     """Refuse a zip over the direct-upload limit, or a function and layers too big unzipped."""
     for name, package in [("function", function), *(("layer", layer) for layer in layers)]:
-        _check_zipped(package.zipped_bytes, f"the {name} package {package.path.name}")
+        _check_zipped(
+            package.zipped_bytes,
+            f"the {name} package {package.path.name}",
+            package.max_zipped_bytes,
+        )
     total = function.unzipped_bytes + sum(layer.unzipped_bytes for layer in layers)
     if total > MAX_UNZIPPED_BYTES:
         count = len(layers)
@@ -278,11 +304,31 @@ def _plan(root: Path, runtime: str | None, architecture: str) -> dependencies.De
         raise PackagingError(str(error)) from None
 
 
+def _bundle_plan(root: Path, bundle: Bundle) -> dependencies.DependencyPlan | None:
+    """The npm install a bundle needs (its lockfile), whatever the runtime says."""
+    entry = root / bundle.entry
+    if not entry.is_file():
+        raise PackagingError(f"the bundle's entry {entry} does not exist")
+    try:
+        return dependencies.node_plan(root)
+    except dependencies.DependencyError as error:
+        raise PackagingError(str(error)) from None
+
+
+def _find_esbuild(root: Path, plan: dependencies.DependencyPlan | None) -> bundling.Esbuild:
+    try:
+        return bundling.find_esbuild(root, plan)
+    except dependencies.DependencyError as error:
+        raise PackagingError(str(error)) from None
+
+
 def _dependency_inputs(root: Path, plan: dependencies.DependencyPlan | None) -> list[list[str]]:
     """[path, SHA-256] of each file the install reads: keyed even when not packaged."""
     if plan is None:
         return []
-    return [[os.path.relpath(path, root), _hash_file(str(path))[0]] for path in plan.inputs]
+    inputs = [[os.path.relpath(path, root), _hash_file(str(path))[0]] for path in plan.inputs]
+    # pip and uv write different metadata (INSTALLER, RECORD): the installer is an input too.
+    return [["<installer>", plan.tool], *inputs]
 
 
 @dataclass(frozen=True)
@@ -296,6 +342,7 @@ class _Job:
     inputs: list[list[str]]  # the dependency inputs the key holds
     selector: FileSelector
     prefix: str  # python/ or nodejs/ for a layer
+    runtime: str | None = None
 
 
 def _build(job: _Job, store: PackageStore, key: str, architecture: str) -> Package:
@@ -305,11 +352,40 @@ def _build(job: _Job, store: PackageStore, key: str, architecture: str) -> Packa
         installed = _install(job.plan, Path(staging), architecture)
         if _dependency_inputs(job.root, job.plan) != job.inputs:
             raise PackagingError(
-                f"the dependency files of {job.root} ({', '.join(i[0] for i in job.inputs)}) "
+                f"the dependency files of {job.root} ({', '.join(i[0] for i in job.inputs[1:])}) "
                 "changed while the dependencies were installed; nothing was cached: build again"
             )
         extra = collect_files(installed.root, job.selector.for_installed(), arc=installed.prefix)
         return _zip(job, merge_files(extra, job.files), store, key)
+
+
+def _build_bundle(
+    job: _Job, store: PackageStore, key: str, bundle: Bundle, esbuild: bundling.Esbuild
+) -> Package:
+    """esbuild's output only; each source copied for it is checked against its keyed CRC."""
+    with tempfile.TemporaryDirectory(dir=store.make_tmp(), prefix="bundle-") as staging:
+        try:
+            out = bundling.bundle_tree(
+                root=job.root,
+                files=[(f.arcname, f.path) for f in job.files],
+                crcs=job.crcs,
+                plan=job.plan,
+                bundle=bundle,
+                esbuild=esbuild,
+                runtime=job.runtime,
+                staging=Path(staging),
+                cache=store.cache,
+            )
+        except dependencies.DependencyError as error:
+            raise PackagingError(str(error)) from None
+        if _dependency_inputs(job.root, job.plan) != job.inputs:
+            raise InputChanged(
+                f"the dependency files of {job.root} changed while it was being bundled; "
+                "nothing was cached: build again"
+            )
+        outputs = collect_files(out, FileSelector((), secrets=False))
+        _check_unzipped(sum(f.size for f in outputs), str(job.root))
+        return store.put(key, outputs, {}, str(job.root))
 
 
 def _zip(job: _Job, files: list[SourceFile], store: PackageStore, key: str) -> Package:
@@ -701,6 +777,8 @@ def cache_key(
     layer: bool,
     include: Sequence[str] = (),
     dependency_inputs: Sequence[Sequence[str]] = (),
+    bundle: Mapping[str, object] | None = None,
+    esbuild: str | None = None,
 ) -> str:
     """The hash naming a package: everything its bytes depend on, and nothing else."""
     inputs = {
@@ -714,6 +792,9 @@ def cache_key(
         # What the install read (requirements.txt even when excluded, `-r` files, .npmrc).
         "dependency_inputs": [list(i) for i in dependency_inputs],
     }
+    if bundle is not None:  # only then, so other packages keep their keys
+        inputs["bundle"] = dict(bundle)
+        inputs["esbuild"] = esbuild
     return hashlib.sha256(json.dumps(inputs, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -729,9 +810,10 @@ class PackageStore:
     A zip corrupted in place is rebuilt, never served under its old hash.
     """
 
-    def __init__(self, cache: Path) -> None:
+    def __init__(self, cache: Path, max_zipped_bytes: int | None = None) -> None:
         self.cache = cache
         self.packages = cache / "packages"
+        self.max_zipped_bytes = max_zipped_bytes
 
     def get(self, key: str) -> Package | None:
         zip_path = self.packages / f"{key}.zip"
@@ -772,7 +854,9 @@ class PackageStore:
         try:
             with os.fdopen(fd, "wb", buffering=MIB) as out:
                 # Reading errors are PackagingErrors by now: an OSError is the cache's.
-                result = self._writable(lambda: _write_zip(files, out, self.packages, source))
+                result = self._writable(
+                    lambda: _write_zip(files, out, self.packages, source, self.max_zipped_bytes)
+                )
             _check_unchanged(files, result.crcs, expected)
             self._writable(lambda: os.replace(tmp, zip_path))
         except BaseException:
@@ -839,15 +923,20 @@ def _check_unchanged(
 
 
 def _write_zip(
-    files: Sequence[SourceFile], out: BinaryIO, spill_dir: Path, source: str
+    files: Sequence[SourceFile],
+    out: BinaryIO,
+    spill_dir: Path,
+    source: str,
+    max_bytes: int | None = None,
 ) -> ZipResult:
+    max_bytes = MAX_ZIPPED_BYTES if max_bytes is None else max_bytes
     try:
-        return write_zip(files, out, max_bytes=MAX_ZIPPED_BYTES, spill_dir=spill_dir)
+        return write_zip(files, out, max_bytes=max_bytes, spill_dir=spill_dir)
     except ZipTooLarge as error:
         unzipped = sum(f.size for f in files)
         raise PackagingError(
             f"the package of {source} is over {_mb(error.limit)} zipped ({_mb(unzipped)} "
-            f"unzipped); Lambda accepts at most {_mb(MAX_ZIPPED_BYTES)} for a direct upload: "
+            f"unzipped); Lambda accepts at most {_mb(max_bytes)} {_upload(max_bytes)}: "
             f"{SIZE_HINT}"
         ) from None
     except FileChanged as error:
@@ -872,16 +961,21 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def _check_package(package: Package, source: str) -> None:
-    _check_zipped(package.zipped_bytes, f"the package of {source}")
+    _check_zipped(package.zipped_bytes, f"the package of {source}", package.max_zipped_bytes)
     _check_unzipped(package.unzipped_bytes, source)
 
 
-def _check_zipped(size: int, what: str) -> None:
-    if size > MAX_ZIPPED_BYTES:
+def _check_zipped(size: int, what: str, limit: int | None = None) -> None:
+    limit = MAX_ZIPPED_BYTES if limit is None else limit
+    if size > limit:
         raise PackagingError(
-            f"{what} is {_mb(size)} zipped; Lambda accepts at most {_mb(MAX_ZIPPED_BYTES)} "
-            f"for a direct upload: {SIZE_HINT}"
+            f"{what} is {_mb(size)} zipped; Lambda accepts at most {_mb(limit)} "
+            f"{_upload(limit)}: {SIZE_HINT}"
         )
+
+
+def _upload(limit: int) -> str:
+    return "for a direct upload" if limit <= MAX_ZIPPED_BYTES else "through S3"
 
 
 def _check_unzipped(size: int, source: str) -> None:

@@ -1,15 +1,21 @@
 """Third-party dependencies of a local code directory, installed for Lambda's platform.
 
-A Python runtime (`python3.X`) with a `requirements.txt` gets `pip install --target` run with
+A Python runtime (`python3.X`) gets its dependencies from the first of `requirements.txt`,
+`uv.lock` (exported with `uv export --locked`) and `poetry.lock` (exported with `poetry
+export`) in the folder, installed by `uv pip install --target` (uv is a dependency of this
+package; `PLANTON_LAMBDA_PYTHON_INSTALLER=pip` uses `pip install --target` instead) with
 Lambda's interpreter version, CPU architecture and glibc as the target, taking binary wheels
-only: pip cannot build a source distribution for another platform, and a wheel built for
-this machine could crash on Lambda. Requirements that only a build could satisfy (a local
-folder, a source archive, a VCS URL, an editable install, `--no-binary`) are refused before
-pip runs: pip would build them for this machine and write `build/` and `*.egg-info` into
-their folder. A Node.js runtime (`nodejs*`) with a `package.json` and a lockfile gets
-`npm ci --omit=dev`, run in a staging copy so the source tree is never touched; a
-`package.json` that declares dependencies without a lockfile is refused, since nothing
-would install them. Anything else has no dependency step: its files are shipped as they are.
+only: no installer can build a source distribution for another platform, and a wheel built
+for this machine could crash on Lambda. A lockfile is exported in a staging copy, and a lock
+out of date with its pyproject.toml is refused naming it. Hashes in the requirements (or
+the export) are required for every requirement once one has them. Requirements that only a
+build could satisfy (a local folder, a source archive, a VCS URL, an editable install,
+`--no-binary`) are refused before anything runs: pip would build them for this machine and
+write `build/` and `*.egg-info` into their folder. A Node.js runtime (`nodejs*`) with a
+`package.json` and a lockfile gets `npm ci --omit=dev`, run in a staging copy so the source
+tree is never touched; a `package.json` that declares dependencies without a lockfile is
+refused, since nothing would install them. Anything else has no dependency step: its files
+are shipped as they are.
 """
 
 from __future__ import annotations
@@ -27,9 +33,17 @@ from typing import Literal
 
 from planton_lambda.errors import PlantonLambdaError
 
-Tool = Literal["pip", "npm"]
+Tool = Literal["pip", "uv", "npm"]
+LockKind = Literal["uv", "poetry"]
 
 PYTHON_REQUIREMENTS = "requirements.txt"
+PYPROJECT = "pyproject.toml"
+# Python lockfiles, after requirements.txt, in the order they are looked for; each is
+# exported to requirements (with hashes) in a staging copy of these files.
+PYTHON_LOCKFILES: dict[LockKind, str] = {"uv": "uv.lock", "poetry": "poetry.lock"}
+# Read by `uv export` beside the lock (index settings, the Python version it resolves for).
+UV_PROJECT_FILES = ("uv.toml", ".python-version")
+INSTALLER_ENV = "PLANTON_LAMBDA_PYTHON_INSTALLER"
 NODE_MANIFEST = "package.json"
 NODE_LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json")
 # Other tools' lockfiles, which `npm ci` does not read: named in the no-lockfile error.
@@ -60,9 +74,10 @@ class DependencyPlan:
     """How one source directory's dependencies are installed."""
 
     tool: Tool
-    manifest: Path  # requirements.txt, or package.json
-    python_version: str | None = None  # "3.13" for pip
+    manifest: Path  # requirements.txt, uv.lock, poetry.lock, or package.json
+    python_version: str | None = None  # "3.13" for pip and uv
     lockfile: Path | None = None  # for npm
+    lock: LockKind | None = None  # manifest is this Python lockfile, exported first
     # Every file the install reads (manifest, lockfile, .npmrc, `-r`/`-c` files, local
     # wheels): part of the cache key even when excluded from the package or outside it.
     inputs: tuple[Path, ...] = ()
@@ -93,18 +108,44 @@ def plan_dependencies(
         return None
     python = _PYTHON_RUNTIME.fullmatch(runtime)
     if python is not None:
-        requirements = source / PYTHON_REQUIREMENTS
-        if not requirements.is_file():
-            return None
-        target = f"Python {python.group(1)} on {architecture}"
-        inputs = tuple(read_requirements(requirements, target))
-        return DependencyPlan("pip", requirements, python_version=python.group(1), inputs=inputs)
+        return _python_plan(source, python.group(1), architecture)
     if runtime.startswith("nodejs"):
-        return _node_plan(source)
+        return node_plan(source)
     return None
 
 
-def _node_plan(source: Path) -> DependencyPlan | None:
+def python_installer() -> Tool:
+    """uv, unless PLANTON_LAMBDA_PYTHON_INSTALLER=pip asks for pip."""
+    chosen = os.environ.get(INSTALLER_ENV, "uv").strip().lower() or "uv"
+    if chosen not in ("uv", "pip"):
+        raise DependencyError(f"{INSTALLER_ENV} must be uv or pip, got {chosen!r}")
+    return "pip" if chosen == "pip" else "uv"
+
+
+def _python_plan(source: Path, version: str, architecture: str) -> DependencyPlan | None:
+    requirements = source / PYTHON_REQUIREMENTS
+    if requirements.is_file():
+        target = f"Python {version} on {architecture}"
+        inputs = tuple(read_requirements(requirements, target))
+        tool = python_installer()
+        return DependencyPlan(tool, requirements, python_version=version, inputs=inputs)
+    for kind, name in PYTHON_LOCKFILES.items():
+        lockfile = source / name
+        if not lockfile.is_file():
+            continue
+        pyproject = source / PYPROJECT
+        if not pyproject.is_file():
+            raise DependencyError(f"{lockfile} has no {PYPROJECT} beside it in {source}")
+        extra = UV_PROJECT_FILES if kind == "uv" else ()
+        inputs = (pyproject, lockfile, *(source / f for f in extra if (source / f).is_file()))
+        return DependencyPlan(
+            "uv", lockfile, python_version=version, lock=kind, lockfile=lockfile, inputs=inputs
+        )
+    return None
+
+
+def node_plan(source: Path) -> DependencyPlan | None:
+    """`npm ci` from the folder's package.json and lockfile; None without a package.json."""
     manifest = source / NODE_MANIFEST
     if not manifest.is_file():
         return None
@@ -283,6 +324,10 @@ def install_dependencies(
     """Install into the empty directory `staging`; raises DependencyError on failure."""
     if plan.tool == "pip":
         return _pip_install(plan, staging, architecture)
+    if plan.tool == "uv":
+        from planton_lambda.packaging import uvinstall  # it imports this module
+
+        return uvinstall.install(plan, staging, architecture)
     return _npm_ci(plan, staging, architecture)
 
 

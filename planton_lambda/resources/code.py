@@ -8,13 +8,21 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from planton_lambda.packaging import Package, build_package, check_size_limits
+from planton_lambda.packaging import (
+    MAX_UNZIPPED_BYTES,
+    Package,
+    build_package,
+    check_size_limits,
+)
+from planton_lambda.packaging.bundle import Bundle
 from planton_lambda.resources import deferred
+from planton_lambda.resources.artifacts import Artifacts, s3_code_args
 from planton_lambda.spec.function import (
     IMAGE_SOURCE,
     LOCAL_SOURCE,
     AwsLambdaSpec,
     LayerSpec,
+    LocalCode,
     ecr_image_problem,
 )
 
@@ -39,6 +47,7 @@ def build_local_packages(spec: AwsLambdaSpec) -> LocalPackages:
             excludes=layer.local.excludes,
             include=layer.local.include,
             layer=True,
+            max_zipped_bytes=_zipped_limit(layer.local),
         )
         for layer in spec.layers
         if layer.local is not None
@@ -51,6 +60,8 @@ def build_local_packages(spec: AwsLambdaSpec) -> LocalPackages:
             architecture=spec.architecture,
             excludes=spec.local.excludes,
             include=spec.local.include,
+            bundle=_bundle(spec.local),
+            max_zipped_bytes=_zipped_limit(spec.local),
         )
         check_size_limits(function, list(layers.values()))
     elif layers:
@@ -59,12 +70,35 @@ def build_local_packages(spec: AwsLambdaSpec) -> LocalPackages:
     return LocalPackages(function, layers)
 
 
+def _zipped_limit(local: LocalCode) -> int | None:
+    """Lambda's zipped limit: 50 MB uploaded directly (None, the default); through S3 only
+    the 250 MB unzipped limit applies ("Deployment package (.zip file archive) size: 50 MB
+    (zipped, when uploading through the Lambda API or SDKs). Upload larger files with Amazon
+    S3", https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html)."""
+    return None if local.artifact_bucket is None else MAX_UNZIPPED_BYTES
+
+
+def _bundle(local: LocalCode) -> Bundle | None:
+    options = local.bundle
+    if options is None:
+        return None
+    return Bundle(
+        entry=options.entry,
+        format=options.format,
+        minify=options.minify,
+        sourcemap=options.sourcemap,
+        external=tuple(options.external),
+    )
+
+
 def _layer_runtime(layer: LayerSpec, spec: AwsLambdaSpec) -> str | None:
     # Dependencies and the python/ or nodejs/ prefix follow the layer's first runtime.
     return layer.compatible_runtimes[0] if layer.compatible_runtimes else spec.runtime
 
 
-def function_code_args(spec: AwsLambdaSpec, package: Package | None) -> dict[str, Any]:
+def function_code_args(
+    spec: AwsLambdaSpec, package: Package | None, artifacts: Artifacts | None = None
+) -> dict[str, Any]:
     """The `aws.lambda_.Function` arguments that say where its code is."""
     if spec.code_source_type == IMAGE_SOURCE:
         config = spec.image_config
@@ -79,6 +113,12 @@ def function_code_args(spec: AwsLambdaSpec, package: Package | None) -> dict[str
                 entry_points=config.entry_point or None,
                 working_directory=config.working_directory,
             ),
+        }
+    if package is not None and artifacts is not None and artifacts.function is not None:
+        return {
+            "package_type": "Zip",
+            **s3_code_args(artifacts.function),
+            "code_sha256": package.source_code_hash,
         }
     if package is not None:
         # code_sha256 is what Lambda itself reports, so a change made outside Pulumi shows
@@ -98,8 +138,13 @@ def function_code_args(spec: AwsLambdaSpec, package: Package | None) -> dict[str
 
 
 def create_layers(
-    name: str, spec: AwsLambdaSpec, packages: LocalPackages, parent: pulumi.Resource
+    name: str,
+    spec: AwsLambdaSpec,
+    packages: LocalPackages,
+    parent: pulumi.Resource,
+    artifacts: Artifacts | None = None,
 ) -> dict[str, aws.lambda_.LayerVersion]:
+    uploaded = artifacts.layers if artifacts is not None else {}
     return {
         layer.name: aws.lambda_.LayerVersion(
             f"{name}-layer-{layer.name}",
@@ -110,7 +155,11 @@ def create_layers(
                 LAMBDA_ARCHITECTURES[a] for a in layer.compatible_architectures
             ]
             or None,
-            **_layer_code_args(layer, packages.layers.get(layer.name)),
+            **(
+                s3_code_args(uploaded[layer.name])
+                if layer.name in uploaded
+                else _layer_code_args(layer, packages.layers.get(layer.name))
+            ),
             opts=pulumi.ResourceOptions(parent=parent),
         )
         for layer in spec.layers

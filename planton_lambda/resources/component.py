@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from planton_lambda.resources import deferred, parity
+from planton_lambda.resources.artifacts import upload_artifacts
 from planton_lambda.resources.code import (
     LAMBDA_ARCHITECTURES,
     build_local_packages,
@@ -138,7 +139,10 @@ class AwsLambda(pulumi.ComponentResource):
             self.role, grants = execution_role.role, execution_role.grants
             role_arn = execution_role.role.arn
 
-        self.layers: dict[str, aws.lambda_.LayerVersion] = create_layers(name, spec, packages, self)
+        artifacts = upload_artifacts(name, spec, packages.function, packages.layers, refs, self)
+        self.layers: dict[str, aws.lambda_.LayerVersion] = create_layers(
+            name, spec, packages, self, artifacts
+        )
         layer_arns = [
             *refs.resolve_all(spec.layer_arns, "layer_arns"),
             *(v.arn for v in self.layers.values()),
@@ -165,7 +169,7 @@ class AwsLambda(pulumi.ComponentResource):
             **_settings(spec),
             **parity.function_args(spec, planton),
             tags=tags,
-            **function_code_args(spec, packages.function),
+            **function_code_args(spec, packages.function, artifacts),
             # Lambda would create an unmanaged log group on the first invocation; the role
             # must hold its permissions before Lambda validates it. The name is fixed, so a
             # replacement (a new package type, say) must delete the old function first.

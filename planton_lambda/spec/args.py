@@ -163,6 +163,31 @@ class S3CodeArgs(TypedDict, total=False):
     """Object version; default: the latest version."""
 
 
+class BundleFormat(str, enum.Enum):
+    """The module format of an esbuild bundle."""
+
+    ESM = "esm"
+    """An ES module, index.mjs."""
+    CJS = "cjs"
+    """A CommonJS module, index.js."""
+
+
+class BundleArgs(TypedDict, total=False):
+    """A Node.js entry point bundled with esbuild into one file at the zip's root."""
+
+    entry: Required[str]
+    """The entry file (.ts, .mts, .js, .mjs ...), relative to local.path."""
+    format: BundleFormat
+    """esm (index.mjs) or cjs (index.js); the handler is index.<export>; default: esm."""
+    minify: bool
+    """Minify the bundle; default: false."""
+    sourcemap: bool
+    """Write index.mjs.map / index.js.map beside the bundle; default: false."""
+    external: Sequence[str]
+    """Packages left out of the bundle (e.g. @aws-sdk/*, provided at run time); default:
+    none."""
+
+
 class LocalCodeArgs(TypedDict, total=False):
     """A local directory, zipped deterministically at deploy time."""
 
@@ -174,6 +199,14 @@ class LocalCodeArgs(TypedDict, total=False):
     include: Sequence[str]
     """Glob patterns of secret-looking files (.env, *.pem, ...) to package anyway; default:
     none, such files are left out."""
+    artifact_bucket: pulumi.Input[str] | None
+    """An S3 bucket in the function's region: the zip is uploaded there, keyed
+    <artifact_prefix>/<function_name>/<sha256>.zip, and deployed from it (up to 250 MB
+    unzipped); default: none, a direct upload (up to 50 MB zipped)."""
+    artifact_prefix: str
+    """Key prefix of the uploaded zips; default: planton-lambda."""
+    bundle: BundleArgs | None
+    """Bundle a Node.js entry point with esbuild (functions only); default: none."""
 
 
 class ImageConfigArgs(TypedDict, total=False):
@@ -810,6 +843,8 @@ __all__ = [
     "Architecture",
     "AsyncInvokeConfigArgs",
     "AwsLambdaArgs",
+    "BundleArgs",
+    "BundleFormat",
     "CodeSourceType",
     "CorsArgs",
     "DocumentDbConfigArgs",

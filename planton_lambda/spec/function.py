@@ -30,6 +30,14 @@ from planton_lambda.spec import runtimes
 from planton_lambda.spec.alias import CURRENT, LATEST, AliasSpec
 from planton_lambda.spec.base import Loc, SpecModel, raise_errors
 from planton_lambda.spec.iam import RoleOptions
+from planton_lambda.spec.packaging import (
+    DEFAULT_ARTIFACT_PREFIX,
+    BundleSpec,
+    bucket_name_problem,
+    bundle_violations,
+    entry_problems,
+    prefix_problem,
+)
 from planton_lambda.spec.parity import (
     AsyncInvokeConfig,
     FileSystemConfig,
@@ -173,11 +181,36 @@ class LocalCode(SpecModel):
         "anyway; such files are left out otherwise",
     )
 
+    artifact_bucket: StringValueOrRef | None = Field(
+        None,
+        description="an S3 bucket (in the function's region) the zip is uploaded to, keyed "
+        "<artifact_prefix>/<function_name>/<sha256>.zip; allows up to 250 MB unzipped",
+    )
+    artifact_prefix: str = Field(
+        DEFAULT_ARTIFACT_PREFIX, description="the key prefix of uploaded zips (artifact_bucket)"
+    )
+    bundle: BundleSpec | None = Field(
+        None, description="bundle a Node.js entry point with esbuild (functions only)"
+    )
+
     @field_validator("path")
     @classmethod
     def _resolve(cls, path: str, info: ValidationInfo) -> str:
         base = (info.context or {}).get("base_dir")
         return os.path.normpath(Path(base or os.getcwd(), os.path.expanduser(path)))
+
+    @model_validator(mode="after")
+    def _artifact(self) -> LocalCode:
+        errors: list[tuple[Loc, str]] = []
+        bucket = self.artifact_bucket.literal if self.artifact_bucket is not None else None
+        problem = bucket_name_problem(bucket) if bucket is not None else None
+        if problem:
+            errors.append((("artifact_bucket",), problem))
+        problem = prefix_problem(self.artifact_prefix)
+        if problem:
+            errors.append((("artifact_prefix",), problem))
+        raise_errors("LocalCode", errors)
+        return self
 
 
 class ImageConfig(SpecModel):
@@ -275,7 +308,10 @@ class LayerSpec(SpecModel):
 
     @model_validator(mode="after")
     def _source(self, info: ValidationInfo) -> LayerSpec:
-        raise_errors("LayerSpec", _code_source_violations(self.code_source_type, self))
+        errors = _code_source_violations(self.code_source_type, self)
+        if self.local is not None and self.local.bundle is not None:
+            errors.append((("local", "bundle"), "bundles are for functions, not layers"))
+        raise_errors("LayerSpec", errors)
         warn_deprecated(self.compatible_runtimes, today(info))
         return self
 
@@ -644,6 +680,9 @@ class AwsLambdaSpec(SpecModel):
         return [
             *_code_source_violations(self.code_source_type, self),
             *self._package_violations(),
+            *bundle_violations(
+                self.local.bundle if self.local else None, self.runtime, self.handler, ("local",)
+            ),
             *self._environment_violations(),
             *self._reference_violations(),
             *self._network_and_layer_violations(),
@@ -791,6 +830,8 @@ def local_path_problems(spec: AwsLambdaSpec) -> list[str]:
             problems.append(f"{field_path((*loc, 'path'))}: no such directory: {path}")
         elif not path.is_dir():
             problems.append(f"{field_path((*loc, 'path'))}: {path} is a file, not a directory")
+    entries = [(loc, local.path, local.bundle) for loc, local in places if local is not None]
+    problems.extend(f"{field_path(loc)}: {message}" for loc, message in entry_problems(entries))
     return problems
 
 

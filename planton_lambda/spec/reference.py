@@ -25,6 +25,7 @@ from planton_lambda.spec.function import (
     S3Code,
 )
 from planton_lambda.spec.iam import PolicyStatement, RoleOptions
+from planton_lambda.spec.packaging import BundleSpec
 from planton_lambda.spec.parity import (
     AsyncInvokeConfig,
     FileSystemConfig,
@@ -42,8 +43,8 @@ from planton_lambda.spec.sources import (
 START = "<!-- spec-reference:start -->"
 END = "<!-- spec-reference:end -->"
 MODELS: list[type[BaseModel]] = [
-    AwsLambdaSpec, S3Code, LocalCode, ImageConfig, RoleOptions, PolicyStatement, LayerSpec,
-    AliasSpec, FunctionUrlSpec, CorsSpec, EventSourceSpec, SourceAccessConfiguration,
+    AwsLambdaSpec, S3Code, LocalCode, BundleSpec, ImageConfig, RoleOptions, PolicyStatement,
+    LayerSpec, AliasSpec, FunctionUrlSpec, CorsSpec, EventSourceSpec, SourceAccessConfiguration,
     DocumentDbConfig, TriggerSpec, StringValueOrRef, StackOutputRef,
     FileSystemConfig, RuntimeManagement, InvokePermission, AsyncInvokeConfig,
 ]  # fmt: skip
