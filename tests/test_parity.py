@@ -9,9 +9,11 @@ from typing import Any
 
 import pulumi
 import pytest
+import yaml
 
 from planton_lambda import AwsLambda, SpecError, load_manifest
-from planton_lambda.load.manifest import validate_spec
+from planton_lambda.cli.replacements import forces_replacement
+from planton_lambda.load.manifest import manifest_json_schema, validate_spec
 from planton_lambda.testing import LambdaMocks, MockRun, run_mocked, run_stack_program
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -239,6 +241,49 @@ def test_runtime_management_manual_iff_a_version_arn() -> None:
     refused(spec(runtime_management=auto), "runtime_management.runtime_version_arn", "only allowed")
     bad = {"update_runtime_on": "Manual", "runtime_version_arn": "python3.13"}
     refused(spec(runtime_management=bad), "runtime_management.runtime_version_arn", "runtime")
+
+
+def test_runtime_management_also_on_the_published_version() -> None:
+    manual = {"update_runtime_on": "Manual", "runtime_version_arn": RUNTIME_VERSION}
+    run = deploy(spec(runtime_management=manual, publish=True))
+    function = run.one(FUNCTION)
+    latest = run.named("orders-runtime-management", RUNTIME_MANAGEMENT)
+    published = run.named("orders-runtime-management-published", RUNTIME_MANAGEMENT)
+    assert "qualifier" not in latest.inputs and not latest.retain_on_delete
+    # The version this deploy published (the mocks' "1") gets the mode too, and a replaced
+    # config (the next version) leaves the older version as it was published.
+    assert published.inputs == {**latest.inputs, "qualifier": "1"}
+    assert published.retain_on_delete
+    assert published.deleted_with == latest.deleted_with == function.urn
+    # Without publishing there is only $LATEST.
+    assert len(deploy(spec(runtime_management=manual)).of_type(RUNTIME_MANAGEMENT)) == 1
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "path", "replaced"),
+    [
+        # internal/service/lambda/function.go: none of the new arguments is ForceNew
+        (FUNCTION, "fileSystemConfig.arn", False),
+        (FUNCTION, "snapStart.applyOn", False),
+        (FUNCTION, "codeSigningConfigArn", False),
+        (FUNCTION, "sourceKmsKeyArn", False),
+        (FUNCTION, "vpcConfig.ipv6AllowedForDualStack", False),
+        (FUNCTION, "loggingConfig.applicationLogLevel", False),
+        (FUNCTION, "loggingConfig.logGroup", False),
+        (FUNCTION, "tenancyConfig.tenantIsolationMode", True),
+        (URL, "invokeMode", False),
+        (ASYNC, "destinationConfig.onFailure.destination", False),
+        (ASYNC, "maximumRetryAttempts", False),
+        (ASYNC, "qualifier", True),
+        (RUNTIME_MANAGEMENT, "updateRuntimeOn", False),
+        (RUNTIME_MANAGEMENT, "qualifier", True),
+        (RECURSION, "recursiveLoop", False),
+        (PERMISSION, "sourceArn", True),
+        (PERMISSION, "principalOrgId", True),
+    ],
+)
+def test_plan_knows_which_new_inputs_replace(resource_type: str, path: str, replaced: bool) -> None:
+    assert forces_replacement(resource_type, [path]) == ([path] if replaced else [])
 
 
 def test_function_url_invoke_mode() -> None:
@@ -565,4 +610,77 @@ def test_every_planton_field_reaches_aws() -> None:
     config = run.one(ASYNC).inputs
     assert (config["maximumRetryAttempts"], config["maximumEventAgeInSeconds"]) == (1, 3600)
     assert run.one(RECURSION).inputs["recursiveLoop"] == "Allow"
-    assert run.one(RUNTIME_MANAGEMENT).inputs["updateRuntimeOn"] == "FunctionUpdate"
+    for config in run.of_type(RUNTIME_MANAGEMENT):  # $LATEST and the published version
+        assert config.inputs["updateRuntimeOn"] == "FunctionUpdate"
+
+
+# --- the JSON Schema (editors) accepts Planton's manifests ---------------------------------
+
+
+def _schema_errors(document: Any) -> list[str]:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(manifest_json_schema())
+    return [
+        f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(document)
+    ]
+
+
+def _fixture(name: str) -> Any:
+    return yaml.safe_load((PLANTON / name).read_text())
+
+
+def test_schema_is_valid_json_schema() -> None:
+    import jsonschema
+
+    jsonschema.Draft202012Validator.check_schema(manifest_json_schema())
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "awslambda-demo.planton.yaml",
+        "every-field.planton.yaml",
+        "zip-basic.yaml",
+        "e2e-minimal.yaml",
+        "container-basic.yaml",
+    ],
+)
+def test_schema_accepts_the_planton_manifests_that_load(fixture: str) -> None:
+    load_manifest(PLANTON / fixture)  # the loader accepts it ...
+    assert _schema_errors(_fixture(fixture)) == []  # ... and so does an editor
+
+
+def test_schema_accepts_planton_spellings_and_ours() -> None:
+    document = _fixture("every-field.planton.yaml")
+    spec = document["spec"]
+    spec["memory_size_mb"] = spec.pop("memorySizeMb")  # snake_case Planton spellings too
+    spec["subnet_ids"] = spec.pop("subnetIds")
+    spec["invokePermissions"][0]["statement_id"] = spec["invokePermissions"][0].pop("statementId")
+    spec["functionUrl"]["authorization_type"] = spec["functionUrl"].pop("authorizationType")
+    assert _schema_errors(document) == []
+    validate_spec({**spec, "function_name": "orders-worker"})  # the loader agrees
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda s: s.update(memorySizeMB=128), "spec"),  # not a spelling of anything
+        (lambda s: s.update(architecture="arm"), "spec.architecture"),
+        (lambda s: s["invokePermissions"][0].pop("statementId"), "spec.invokePermissions.0"),
+        (lambda s: s["functionUrl"].pop("authorizationType"), "spec.functionUrl"),
+        (lambda s: s["loggingConfig"].update(retention=7), "spec.loggingConfig"),
+        (lambda s: s["s3"].update(bucket={"name": "b"}), "spec.s3"),
+        (
+            lambda s: s.update(roleArn={"valueFrom": {"kind": "AwsIamRole", "name": "r"}}),
+            "spec.roleArn",
+        ),
+    ],
+)
+def test_schema_still_refuses_what_the_loader_refuses(change: Any, path: str) -> None:
+    document = _fixture("every-field.planton.yaml")
+    change(document["spec"])
+    assert any(error.startswith(f"{path}: ") for error in _schema_errors(document))
+    with pytest.raises(SpecError):
+        validate_spec({**document["spec"], "function_name": "orders-worker"})

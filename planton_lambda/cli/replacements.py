@@ -16,8 +16,12 @@ from collections.abc import Iterable
 REGION = "region"
 
 FORCE_NEW: dict[str, frozenset[str]] = {
-    # internal/service/lambda/function.go: function_name, package_type
-    "aws:lambda/function:Function": frozenset({"name", "packageType"}),
+    # internal/service/lambda/function.go: function_name, package_type, tenancy_config
+    # (ForceNew; the component never sets tenancy_config, durable_config is replaced only when
+    # added or removed and is never set either). file_system_config, snap_start,
+    # code_signing_config_arn, source_kms_key_arn, vpc_config (ipv6_allowed_for_dual_stack
+    # included) and logging_config (levels, log_group) are updated in place.
+    "aws:lambda/function:Function": frozenset({"name", "packageType", "tenancyConfig"}),
     # internal/service/logs/group.go: name, name_prefix, log_group_class
     "aws:cloudwatch/logGroup:LogGroup": frozenset({"name", "namePrefix", "logGroupClass"}),
     # internal/service/iam/role.go: name, name_prefix, path
@@ -50,7 +54,8 @@ FORCE_NEW: dict[str, frozenset[str]] = {
     "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig": frozenset(
         {"functionName", "qualifier"}
     ),
-    # internal/service/lambda/function_url.go: function_name, qualifier
+    # internal/service/lambda/function_url.go: function_name, qualifier (invoke_mode is
+    # updated in place: UpdateFunctionUrlConfig takes InvokeMode, botocore lambda model)
     "aws:lambda/functionUrl:FunctionUrl": frozenset({"functionName", "qualifier"}),
     # internal/service/lambda/permission.go: every argument (a statement is never edited)
     "aws:lambda/permission:Permission": frozenset(
@@ -97,10 +102,12 @@ FORCE_NEW: dict[str, frozenset[str]] = {
     # internal/service/lambda/function_recursion_config.go: function_name (RequiresReplace)
     "aws:lambda/functionRecursionConfig:FunctionRecursionConfig": frozenset({"functionName"}),
     # internal/service/lambda/runtime_management_config.go: function_name, qualifier
+    # (RequiresReplace; update_runtime_on and runtime_version_arn in place)
     "aws:lambda/runtimeManagementConfig:RuntimeManagementConfig": frozenset(
         {"functionName", "qualifier"}
     ),
     # internal/service/lambda/function_event_invoke_config.go: function_name, qualifier
+    # (destination_config, maximum_retry_attempts, maximum_event_age_in_seconds in place)
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": frozenset(
         {"functionName", "qualifier"}
     ),

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from planton_lambda.errors import ManifestError, SpecError
 from planton_lambda.load.yamlread import STDIN, load_documents, read_text, source_name
 from planton_lambda.spec.function import AwsLambdaSpec
+from planton_lambda.spec.parity import accept_planton_spellings
 
 API_VERSION = "aws.project-planton.org/v1"
 # Planton's newest group (plantonhq/openmcf apis/dev/planton/...): the same kind, accepted too.
@@ -155,6 +156,7 @@ def validate_spec(
 def manifest_json_schema() -> dict[str, Any]:
     """JSON Schema of the manifest, for editors (YAML language server) and CI checks."""
     schema = AwsLambdaManifest.model_json_schema(by_alias=False)
+    accept_planton_spellings(schema, AwsLambdaManifest.model_json_schema(by_alias=True))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Project Planton AwsLambda manifest"
     return schema

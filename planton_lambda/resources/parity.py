@@ -29,10 +29,15 @@ from planton_lambda.spec.parity import (
 
 # Lambda mounts the file system as the execution role: it needs ClientMount, and ClientWrite
 # unless the mount is read-only (https://docs.aws.amazon.com/lambda/latest/dg/
-# configuration-filesystem.html, "Execution role and user permissions").
+# configuration-filesystem.html, "Execution role permissions": these two, "included in the
+# AmazonElasticFileSystemClientReadWriteAccess managed policy"). ClientRootAccess is not
+# among them: it is AmazonElasticFileSystemClientFullAccess's addition, for NFS clients that
+# act as root, and Lambda mounts through an access point that imposes its POSIX user.
 EFS_ACTIONS = ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
 # What the execution role needs per destination type (https://docs.aws.amazon.com/lambda/
-# latest/dg/invocation-async-retain-records.html, "Execution role permissions").
+# latest/dg/invocation-async-retain-records.html, the table of destination types and their
+# "required permissions"; S3: s3:PutObject and s3:ListBucket, as kafka-on-failure.html lists
+# for S3 on-failure destinations too).
 _DESTINATION_SIDS = {
     "sqs": ("SendToAsyncQueues", ["sqs:SendMessage"]),
     "sns": ("PublishToAsyncTopics", ["sns:Publish"]),
@@ -148,19 +153,25 @@ def statements_for(
             by_kind[kind].append(arn)
     for kind, arns in by_kind.items():
         sid, actions = _DESTINATION_SIDS[kind]
+        # s3:PutObject authorizes on the object ARN (<bucket>/<key>), s3:ListBucket on the
+        # bucket ARN (Service Authorization Reference, Amazon S3: resource types `object`
+        # and `bucket`); Lambda writes the records under its own keys, so every key.
         resources = [f"{arn}/*" for arn in arns] if kind == "s3" else arns
         statements.append(_allow(sid, actions, resources))
         if kind == "s3":
-            # Lambda lists the bucket before it writes a record (same AWS page).
             statements.append(_allow(S3_LIST_SID, ["s3:ListBucket"], arns))
     return statements
 
 
 def _efs_statement(access_point_arn: str) -> dict[str, Any]:
     # The access point ARN does not name its file system; the file systems of the access
-    # point's region and account, narrowed by the elasticfilesystem:AccessPointArn condition
-    # key (which ClientMount and ClientWrite support: Service Authorization Reference, Amazon
-    # Elastic File System), grant the mount through that access point only.
+    # point's region and account (an access point belongs to a file system of its own account
+    # and region), narrowed by the elasticfilesystem:AccessPointArn condition key, grant the
+    # mount through that access point only. ClientMount and ClientWrite take the resource
+    # type `file-system` and that condition key (Service Authorization Reference, Amazon
+    # Elastic File System); this is AWS's own pattern (https://docs.aws.amazon.com/efs/latest/
+    # ug/access-points-iam-policy.html: Resource file-system/*, StringEquals
+    # elasticfilesystem:AccessPointArn).
     partition, region, account = access_point_arn.split(":")[1:2] + access_point_arn.split(":")[3:5]
     return {
         "Sid": "MountFileSystem",
@@ -208,6 +219,8 @@ class Satellites:
     async_configs: dict[str, aws.lambda_.FunctionEventInvokeConfig]
     recursion: aws.lambda_.FunctionRecursionConfig | None
     runtime_management: aws.lambda_.RuntimeManagementConfig | None
+    # The same config on the version this deploy publishes (see _runtime_management).
+    published_runtime_management: aws.lambda_.RuntimeManagementConfig | None = None
 
 
 def create_satellites(
@@ -264,19 +277,46 @@ def create_satellites(
         if spec.recursive_loop == "Allow"
         else None
     )
+    latest, published = _runtime_management(name, spec, function, child)
+    return Satellites(permissions, configs, recursion, latest, published)
+
+
+def _runtime_management(
+    name: str, spec: AwsLambdaSpec, function: aws.lambda_.Function, child: pulumi.ResourceOptions
+) -> tuple[aws.lambda_.RuntimeManagementConfig | None, aws.lambda_.RuntimeManagementConfig | None]:
+    """The runtime management config of $LATEST, and of the version this deploy publishes.
+
+    A published version is a copy of $LATEST and keeps its own runtime update mode (Auto
+    versions move to new runtime versions, FunctionUpdate and Manual ones do not:
+    https://docs.aws.amazon.com/lambda/latest/dg/configuration-versions.html), and
+    PutRuntimeManagementConfig takes `$LATEST` or a published version number as qualifier
+    (botocore lambda model). The function publishes before $LATEST's config can exist (first
+    deploy) or change (a deploy changing both), so that version would keep the old mode: the
+    config is also put on `function.version`. A new version replaces that resource (qualifier
+    forces replacement); `retain_on_delete` keeps the replaced one from resetting the older
+    version to Auto (the provider's delete puts Auto), so each version keeps the mode it was
+    published with.
+    """
     management = spec.runtime_management
-    runtime_management = (
-        aws.lambda_.RuntimeManagementConfig(
-            f"{name}-runtime-management",
-            function_name=function.name,
-            update_runtime_on=management.update_runtime_on,
-            runtime_version_arn=management.runtime_version_arn,
-            opts=child,
-        )
-        if management is not None
-        else None
+    if management is None:
+        return None, None
+    settings = {
+        "function_name": function.name,
+        "update_runtime_on": management.update_runtime_on,
+        "runtime_version_arn": management.runtime_version_arn,
+    }
+    latest = aws.lambda_.RuntimeManagementConfig(
+        f"{name}-runtime-management", **settings, opts=child
     )
-    return Satellites(permissions, configs, recursion, runtime_management)
+    if not spec.publishes:
+        return latest, None
+    published = aws.lambda_.RuntimeManagementConfig(
+        f"{name}-runtime-management-published",
+        **settings,
+        qualifier=function.version,
+        opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(retain_on_delete=True)),
+    )
+    return latest, published
 
 
 def _destinations(

@@ -10,7 +10,7 @@ use `matches` (fullmatch).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, model_validator
@@ -514,3 +514,93 @@ def _alias_spellings(alias: Any, index: int) -> Any:
     alias = dict(alias)
     _rename(alias, _ALIAS_SPELLINGS, ("aliases", index))
     return alias
+
+
+# --- the JSON Schema accepts what the loader accepts ---------------------------------------
+
+# The schema definition (model name) each group of Planton spellings belongs to.
+_SPELLINGS_BY_DEFINITION = {
+    "AwsLambdaSpec": _TOP_SPELLINGS,
+    "AliasSpec": _ALIAS_SPELLINGS,
+    "FunctionUrlSpec": _URL_SPELLINGS,
+    "CorsSpec": _CORS_SPELLINGS,
+}
+# Optional in a manifest: metadata.name names the function, and the one code source given
+# says its type (planton_spellings).
+_INFERRED_IN_A_MANIFEST = ("function_name", "code_source_type")
+
+
+def accept_planton_spellings(schema: dict[str, Any], by_alias: dict[str, Any]) -> None:
+    """Widen a manifest JSON Schema (by field name) to every spelling the loader accepts.
+
+    `by_alias` is the same model's schema by alias (camelCase). Each definition gets the
+    camelCase name of each field next to the snake_case one, a required field may be given
+    in either spelling, and Planton's newest spellings (planton_spellings: renamed fields,
+    lowercase architectures, nested `logging_config`, `s3.bucket: {value}`, function name
+    and code source type inferred) are properties too, so a Planton manifest validates in an
+    editor. What the schema cannot say (a field given in two spellings) the loader refuses.
+    """
+    definitions: dict[str, Any] = schema["$defs"]
+    spec = definitions["AwsLambdaSpec"]
+    spec["required"] = [f for f in spec.get("required", []) if f not in _INFERRED_IN_A_MANIFEST]
+    for name, definition in definitions.items():
+        for ours, camel in zip(
+            _objects(definition), _objects(by_alias["$defs"][name]), strict=True
+        ):
+            _add_spellings(ours, list(zip(ours["properties"], camel["properties"], strict=True)))
+    for name, spellings in _SPELLINGS_BY_DEFINITION.items():
+        _add_spellings(
+            definitions[name],
+            [(ours, given) for theirs, ours in spellings.items()
+             for given in (theirs, _camel(theirs))],
+        )  # fmt: skip
+    properties = spec["properties"]
+    properties["architecture"]["enum"] = [*properties["architecture"]["enum"], *_ARCHITECTURES]
+    logging = {
+        given: properties[field] for field in _LOGGING_FIELDS for given in (field, _camel(field))
+    }
+    logging_config = {
+        "type": "object",
+        "description": "Project Planton's logging_config: log_format, application_log_level, "
+        "system_log_level, log_group",
+        "properties": logging,
+        "additionalProperties": False,
+    }
+    properties["logging_config"] = properties["loggingConfig"] = logging_config
+    bucket = definitions["S3Code"]["properties"]["bucket"]
+    definitions["S3Code"]["properties"]["bucket"] = {
+        "anyOf": [
+            bucket,
+            {
+                "type": "object",
+                "description": "Project Planton's `{value: <bucket>}`",
+                "properties": {"value": bucket},
+                "required": ["value"],
+                "additionalProperties": False,
+            },
+        ]
+    }
+
+
+def _objects(definition: dict[str, Any]) -> list[dict[str, Any]]:
+    """The object schemas of a definition: itself, or its `anyOf` members with properties
+    (StringValueOrRef is a string or an object)."""
+    if "properties" in definition:
+        return [definition]
+    return [option for option in definition.get("anyOf", []) if "properties" in option]
+
+
+def _add_spellings(definition: dict[str, Any], spellings: Iterable[tuple[str, str]]) -> None:
+    """Add each other spelling (ours, theirs) of a property; a required one in either."""
+    properties = definition.get("properties", {})
+    required = definition.get("required", [])
+    for ours, theirs in spellings:
+        if theirs == ours or ours not in properties:
+            continue
+        properties.setdefault(theirs, properties[ours])
+        if ours in required:
+            required.remove(ours)
+            definition.setdefault("allOf", []).append({"anyOf": [{"required": [ours]}]})
+        for clause in definition.get("allOf", []):
+            if {"required": [ours]} in clause.get("anyOf", []):
+                clause["anyOf"].append({"required": [theirs]})

@@ -98,6 +98,7 @@ class RecordedResource:
     secrets: frozenset[str] = frozenset()
     delete_before_replace: bool = False
     replace_on_changes: tuple[str, ...] = ()
+    retain_on_delete: bool = False
 
     def is_secret(self, path: str) -> bool:
         """Whether the input at `path` (`environment.variables.TOKEN`, `layers[0]`) was a
@@ -249,6 +250,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 secrets=frozenset(secrets),
                 delete_before_replace=bool(getattr(registration, "deleteBeforeReplace", False)),
                 replace_on_changes=tuple(getattr(registration, "replaceOnChanges", ())),
+                retain_on_delete=bool(getattr(registration, "retainOnDelete", False)),
             )
         )
 
