@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from planton_lambda.cli.plan import Plan
+    from planton_lambda.load.event_source_mapping import EventSourceMappingManifest
     from planton_lambda.spec.function import AwsLambdaSpec
 
 EXIT_OK = 0
@@ -133,21 +134,22 @@ def _version() -> str:
 
 def _validate(args: argparse.Namespace) -> int:
     from planton_lambda.errors import PlantonLambdaError
-    from planton_lambda.spec.function import check_local_paths
+    from planton_lambda.spec.function import AwsLambdaSpec, check_local_paths
 
     invalid = 0
     for argument in args.manifests:
         with _warnings_to_stderr(_source_name(argument)):
             try:
-                _, spec = read_manifest(argument)
+                _, spec = read_any_manifest(argument)
                 # A LOCAL folder must exist now, as `plan` and `pulumi up` will need it.
-                check_local_paths(spec, _source_name(argument))
+                if isinstance(spec, AwsLambdaSpec):
+                    check_local_paths(spec, _source_name(argument))
             except PlantonLambdaError as error:
                 invalid += 1
                 for line in _error_lines(error):
                     _err(line)
                 continue
-        print(f"{_source_name(argument)}: valid ({spec.function_name})")
+        print(f"{_source_name(argument)}: valid ({_described(spec)})")
     return EXIT_INVALID if invalid else EXIT_OK
 
 
@@ -159,6 +161,38 @@ def read_manifest(argument: str) -> tuple[str, AwsLambdaSpec]:
 
     document, spec = load_manifest_document(STDIN if argument == STDIN else Path(argument))
     return resource_name(document, spec), spec
+
+
+def read_any_manifest(
+    argument: str,
+) -> tuple[str, AwsLambdaSpec | EventSourceMappingManifest]:
+    """As read_manifest, for an AwsLambda manifest (or bare spec) or Planton's separate
+    AwsLambdaEventSourceMapping kind; one bounded read either way."""
+    from planton_lambda.load import event_source_mapping as esm
+    from planton_lambda.load.manifest import (
+        _read,
+        parse_document,
+        resource_name,
+        spec_mapping,
+        validate_spec,
+    )
+
+    text, source, base_dir = _read(STDIN if argument == STDIN else Path(argument))
+    document = parse_document(text, source)
+    if esm.is_event_source_mapping(document):
+        mapping = esm.event_source_mapping_from_document(document, source)
+        return mapping.name, mapping
+    spec = validate_spec(spec_mapping(document, source), source=source, base_dir=base_dir)
+    return resource_name(document, spec), spec
+
+
+def _described(spec: AwsLambdaSpec | EventSourceMappingManifest) -> str:
+    from planton_lambda.load.event_source_mapping import EventSourceMappingManifest
+
+    if isinstance(spec, EventSourceMappingManifest):
+        target = spec.function_arn.literal or "a referenced function"
+        return f"AwsLambdaEventSourceMapping: {spec.source.type} -> {target}"
+    return str(spec.function_name)
 
 
 def _source_name(argument: str) -> str:
@@ -220,9 +254,13 @@ def _plan_manifest(argument: str) -> Plan:
     from planton_lambda.cli import plan
 
     with _warnings_to_stderr(_source_name(argument)):
-        name, spec = read_manifest(argument)
+        name, spec = read_any_manifest(argument)
     _progress(f"planning {_source_name(argument)} under the mock engine ...")
-    return plan.plan_spec(spec, name)
+    from planton_lambda.spec.function import AwsLambdaSpec
+
+    if isinstance(spec, AwsLambdaSpec):
+        return plan.plan_spec(spec, name)
+    return plan.plan_event_source_mapping(spec)
 
 
 def use_colour(stream: TextIO, environ: Any = None) -> bool:

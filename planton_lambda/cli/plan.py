@@ -21,6 +21,7 @@ import pulumi
 from pydantic import BaseModel
 
 from planton_lambda.cli.replacements import forces_replacement
+from planton_lambda.load.event_source_mapping import EventSourceMappingManifest
 from planton_lambda.resources.deferred import placeholders_unchecked
 from planton_lambda.spec.function import AwsLambdaSpec
 from planton_lambda.spec.refs import StackOutputRef, StringValueOrRef
@@ -136,6 +137,19 @@ def plan_spec(spec: AwsLambdaSpec, name: str | None = None) -> Plan:
     return _plan(run)
 
 
+def plan_event_source_mapping(manifest: EventSourceMappingManifest) -> Plan:
+    """What Planton's AwsLambdaEventSourceMapping kind creates: the mapping alone."""
+    from planton_lambda.resources.mapping import create_event_source_mapping
+
+    with placeholders_unchecked():
+        run = run_mocked(
+            lambda: create_event_source_mapping(manifest),
+            mocks=_mocks(manifest.function_arn, manifest.source),
+            preview=True,
+        )
+    return _plan(run)
+
+
 def plan_stack(stack: str, project_dir: str | os.PathLike[str] = ".") -> Plan:
     """What the project's program registers with the stack's config, as `pulumi preview -s`."""
     from planton_lambda.load.stack import find_project_dir
@@ -146,10 +160,10 @@ def plan_stack(stack: str, project_dir: str | os.PathLike[str] = ".") -> Plan:
     return _plan(run, stack)
 
 
-def _mocks(spec: AwsLambdaSpec | None) -> PlanMocks:
+def _mocks(*models: BaseModel | None) -> PlanMocks:
     """Mocks whose computed values read as placeholders, never as real-looking numbers."""
     placeholders: dict[str, dict[str, Any]] = {}
-    for ref in stack_references(spec) if spec is not None else ():
+    for ref in (r for m in models if m is not None for r in _references_in(m)):
         placeholders.setdefault(ref.stack, {})[ref.output] = f"(output {ref.output} of {ref.stack})"
     return PlanMocks(
         published_version=NEW_VERSION,
@@ -285,7 +299,8 @@ KEY_INPUTS: dict[str, list[str]] = {
     "aws:lambda/eventSourceMapping:EventSourceMapping": [
         "functionName", "eventSourceArn", "selfManagedEventSource", "topics", "queues", "enabled",
         "batchSize", "maximumBatchingWindowInSeconds", "startingPosition", "filterCriteria",
-        "functionResponseTypes", "scalingConfig", "destinationConfig",
+        "functionResponseTypes", "scalingConfig", "destinationConfig", "metricsConfig",
+        "kmsKeyArn", "region",
     ],
     "aws:scheduler/schedule:Schedule": [
         "name", "scheduleExpression", "scheduleExpressionTimezone", "state", "target",

@@ -74,9 +74,10 @@ FORCE_NEW: dict[str, frozenset[str]] = {
             "statementIdPrefix",
         }
     ),
-    # internal/service/lambda/event_source_mapping.go: event_source_arn, starting_position,
-    # starting_position_timestamp, topics, queues, self_managed_event_source,
+    # internal/service/lambda/event_source_mapping.go (checked at 0603f3b6): event_source_arn,
+    # starting_position, starting_position_timestamp, topics, queues, self_managed_event_source,
     # amazon_managed_kafka_event_source_config, self_managed_kafka_event_source_config
+    # (function_name, filters, scaling, metrics and kms_key_arn update in place)
     "aws:lambda/eventSourceMapping:EventSourceMapping": frozenset(
         {
             "eventSourceArn",
@@ -91,13 +92,14 @@ FORCE_NEW: dict[str, frozenset[str]] = {
     ),
     # internal/service/scheduler/schedule.go: name, name_prefix, group_name
     "aws:scheduler/schedule:Schedule": frozenset({"name", "namePrefix", "groupName"}),
-    # internal/service/events/rule.go: name, name_prefix, event_bus_name
+    # internal/service/events/rule.go (checked at 0cdab4ae): name, name_prefix, event_bus_name
     "aws:cloudwatch/eventRule:EventRule": frozenset({"name", "namePrefix", "eventBusName"}),
-    # internal/service/events/target.go: rule, target_id, event_bus_name
+    # internal/service/events/target.go (checked at 0762c41e): rule, target_id, event_bus_name
     "aws:cloudwatch/eventTarget:EventTarget": frozenset({"rule", "targetId", "eventBusName"}),
-    # internal/service/sns/topic_subscription.go: topic_arn, protocol, endpoint
+    # internal/service/sns/topic_subscription.go (checked at 04a2e6e5): topic_arn (Pulumi's
+    # `topic`), protocol, endpoint
     "aws:sns/topicSubscription:TopicSubscription": frozenset({"topic", "protocol", "endpoint"}),
-    # internal/service/s3/bucket_notification.go: bucket
+    # internal/service/s3/bucket_notification.go (checked at 033c721b): bucket
     "aws:s3/bucketNotification:BucketNotification": frozenset({"bucket"}),
     # internal/service/lambda/function_recursion_config.go: function_name (RequiresReplace)
     "aws:lambda/functionRecursionConfig:FunctionRecursionConfig": frozenset({"functionName"}),

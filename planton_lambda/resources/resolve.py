@@ -17,7 +17,7 @@ from planton_lambda.spec.refs import StringValueOrRef
 class References:
     """Resolves references for one component; stack references become its children."""
 
-    def __init__(self, name: str, parent: pulumi.Resource) -> None:
+    def __init__(self, name: str, parent: pulumi.Resource | None) -> None:
         self._name = name
         self._parent = parent
         self._stacks: dict[str, pulumi.StackReference] = {}

@@ -85,8 +85,9 @@ MSK_IAM_TOPIC_ACTIONS = ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"
 MSK_IAM_GROUP_ACTIONS = ["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"]
 # Lambda's pollers for MSK, self-managed Kafka in a VPC, Amazon MQ and DocumentDB attach network
 # interfaces to the source's VPC with the execution role (AWSLambdaMSKExecutionRole; with-mq.html;
-# with-documentdb.html). EC2's Describe* actions take no resource narrower than "*", and the
-# interfaces do not exist before Lambda creates them, so these are granted on "*".
+# with-documentdb.html); AWS SAM's MQ event docs (sam-property-function-mq.html) list exactly
+# these six for a broker in a VPC. EC2's Describe* actions take no resource narrower than "*",
+# and the interfaces do not exist before Lambda creates them, so these are granted on "*".
 SOURCE_VPC_ACTIONS = [
     "ec2:CreateNetworkInterface",
     "ec2:DescribeNetworkInterfaces",
@@ -327,6 +328,7 @@ def event_source_mapping(
     failure_destination_arn: pulumi.Input[str] | None,
     access_uris: list[pulumi.Input[str]] | None = None,
     tags: Any = None,
+    region: str | None = None,
     opts: pulumi.ResourceOptions | None = None,
 ) -> aws.lambda_.EventSourceMapping:
     """One mapping from a validated source: only the options its type admits are set."""
@@ -398,6 +400,11 @@ def event_source_mapping(
         )
         if source.document_db is not None
         else None,
+        metrics_config=lam.EventSourceMappingMetricsConfigArgs(metrics=list(source.metrics))
+        if source.metrics
+        else None,
+        kms_key_arn=source.filter_kms_key_arn,
+        region=region,
         tags=tags,
         opts=opts,
     )

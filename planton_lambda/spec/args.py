@@ -392,6 +392,17 @@ class EventSourceType(str, enum.Enum):
     """A DocumentDB change stream."""
 
 
+class EventSourceMetric(str, enum.Enum):
+    """A CloudWatch metric an event source mapping emits."""
+
+    EVENT_COUNT = "EventCount"
+    """Records processed, filtered out or dropped."""
+    ERROR_COUNT = "ErrorCount"
+    """Processing errors (Kafka only)."""
+    KAFKA_METRICS = "KafkaMetrics"
+    """Kafka consumer lag and throughput (Kafka only)."""
+
+
 class StartingPosition(str, enum.Enum):
     """Where a stream or Kafka mapping starts reading."""
 
@@ -535,6 +546,11 @@ class EventSourceArgs(TypedDict, total=False):
     """DocumentDB only, required: the database read; default: none."""
     kms_key_arn: pulumi.Input[str] | None
     """The KMS key encrypting the source; the role gets kms:Decrypt on it; default: none."""
+    metrics: Sequence[EventSourceMetric]
+    """CloudWatch metrics emitted (billed): EventCount; ErrorCount and KafkaMetrics for Kafka
+    only; default: none."""
+    filter_kms_key_arn: pulumi.Input[str] | None
+    """A customer managed KMS key ARN encrypting the filter criteria; default: AWS-owned."""
 
 
 class TriggerArgs(TypedDict, total=False):
@@ -849,6 +865,7 @@ __all__ = [
     "CorsArgs",
     "DocumentDbConfigArgs",
     "EventSourceArgs",
+    "EventSourceMetric",
     "EventSourceType",
     "FileSystemConfigArgs",
     "FilterPolicyScope",

@@ -103,6 +103,11 @@ MAX_CONCURRENCY_DEFAULT_QUOTA = 1000
 MAX_RECORD_AGE = 604_800  # MaximumRecordAgeInSeconds: -1, or 60-604800 (pulumi-aws docs)
 
 StartingPosition = Literal["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]
+# EventSourceMappingMetric (botocore lambda/2015-03-31; https://docs.aws.amazon.com/lambda/
+# latest/api/API_EventSourceMappingMetricsConfig.html): "ErrorCount (Amazon MSK and
+# self-managed Apache Kafka)", "KafkaMetrics (Amazon MSK and self-managed Apache Kafka)".
+Metric = Literal["EventCount", "ErrorCount", "KafkaMetrics"]
+KAFKA_ONLY_METRICS = ("ErrorCount", "KafkaMetrics")
 # SourceAccessType, and which source admits which (SourceAccessConfiguration.Type's docs).
 AccessType = Literal[
     "BASIC_AUTH",
@@ -332,6 +337,16 @@ class EventSourceSpec(SpecModel):
         description="the key encrypting the source (an SSE-KMS queue or stream): the "
         "role gets kms:Decrypt on it",
     )
+    metrics: list[Metric] = Field(
+        default_factory=list,
+        description="CloudWatch metrics the mapping emits (billed): EventCount; ErrorCount and "
+        "KafkaMetrics for kafka and self_managed_kafka only",
+    )
+    filter_kms_key_arn: LiteralOrOutput | None = Field(
+        None,
+        description="a customer managed KMS key ARN encrypting the filter criteria at rest "
+        "(the mapping's KMSKeyArn); default: AWS-owned encryption",
+    )
 
     @model_validator(mode="after")
     def _rules(self) -> EventSourceSpec:
@@ -412,6 +427,33 @@ def source_violations(spec: EventSourceSpec) -> list[tuple[Loc, str]]:
     )
     errors += _family_violations(spec)
     errors += _number_violations(spec)
+    errors += _metric_violations(spec)
+    return errors
+
+
+def _metric_violations(spec: EventSourceSpec) -> list[tuple[Loc, str]]:
+    errors: list[tuple[Loc, str]] = []
+    if len(set(spec.metrics)) != len(spec.metrics):
+        errors.append((("metrics",), "a metric is listed twice"))
+    if spec.type not in KAFKAS:
+        for i, metric in enumerate(spec.metrics):
+            if metric in KAFKA_ONLY_METRICS:
+                errors.append(
+                    (
+                        ("metrics", i),
+                        f"{metric} is for kafka and self_managed_kafka only; "
+                        f"{spec.type} emits EventCount",
+                    )
+                )
+    # KMSKeyArn: "(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()"; a key ARN (not an alias) here.
+    key = spec.filter_kms_key_arn
+    if key is not None and is_known(key) and not matches(_KEY_ARN, key):
+        errors.append(
+            (
+                ("filter_kms_key_arn",),
+                "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)",
+            )
+        )
     return errors
 
 
@@ -513,6 +555,10 @@ def _batch_violations(spec: EventSourceSpec) -> list[tuple[Loc, str]]:
 
 def _filter_violations(spec: EventSourceSpec) -> list[tuple[Loc, str]]:
     errors: list[tuple[Loc, str]] = []
+    # invocation-eventfiltering.html: "Lambda doesn't support event filtering for Amazon
+    # DocumentDB."
+    if spec.type == DOCUMENTDB and spec.filters:
+        errors.append((("filters",), "Lambda does not filter DocumentDB change events"))
     if len(spec.filters) > FILTERS_DEFAULT_QUOTA:
         errors.append(
             (
