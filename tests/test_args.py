@@ -15,6 +15,12 @@ from planton_lambda.resources.component import LEGACY_TYPE_TOKEN, TYPE_TOKEN
 from planton_lambda.spec import args as lambda_args
 from planton_lambda.spec.alias import AliasSpec
 from planton_lambda.spec.args import Architecture, CodeSourceType, FunctionUrlAuthType, TracingMode
+from planton_lambda.spec.delivery import (
+    DeploymentSpec,
+    MonitoringAlarms,
+    MonitoringSpec,
+    RollbackAlarms,
+)
 from planton_lambda.spec.function import (
     AwsLambdaSpec,
     CorsSpec,
@@ -61,6 +67,10 @@ MIRRORS: list[tuple[Any, type[BaseModel]]] = [
     (lambda_args.RuntimeManagementArgs, RuntimeManagement),
     (lambda_args.AsyncInvokeConfigArgs, AsyncInvokeConfig),
     (lambda_args.InvokePermissionArgs, InvokePermission),
+    (lambda_args.DeploymentArgs, DeploymentSpec),
+    (lambda_args.RollbackAlarmsArgs, RollbackAlarms),
+    (lambda_args.MonitoringArgs, MonitoringSpec),
+    (lambda_args.MonitoringAlarmsArgs, MonitoringAlarms),
 ]
 
 

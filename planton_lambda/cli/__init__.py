@@ -1,4 +1,5 @@
-"""`planton-lambda validate | plan | schema`: check and preview specs without AWS credentials.
+"""`planton-lambda validate | plan | schema`: check and preview specs without AWS credentials;
+`rollout status|stop` reads or stops a CodeDeploy rollout (with them).
 
 Only the standard library is imported at module level, so Ctrl-C at any moment after start
 (even while pydantic or pulumi load) ends with `interrupted`, never a traceback.
@@ -83,6 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
     schema.set_defaults(command=_schema)
+    from planton_lambda.cli import rollout  # standard library only at import
+
+    rollout.add_parser(commands)
     return parser
 
 

@@ -323,6 +323,24 @@ KEY_INPUTS: dict[str, list[str]] = {
     "pulumi:providers:aws": ["region"],
     "aws:s3/bucketObjectv2:BucketObjectv2": ["bucket", "key", "contentType"],
     "pulumi:pulumi:StackReference": ["name"],
+    # Progressive delivery (planton_lambda.resources.delivery).
+    "aws:codedeploy/application:Application": ["name", "computePlatform"],
+    "aws:codedeploy/deploymentConfig:DeploymentConfig": [
+        "deploymentConfigName", "trafficRoutingConfig",
+    ],
+    "aws:codedeploy/deploymentGroup:DeploymentGroup": [
+        "deploymentGroupName", "deploymentConfigName", "deploymentStyle",
+        "autoRollbackConfiguration", "alarmConfiguration",
+    ],
+    "aws:cloudwatch/metricAlarm:MetricAlarm": [
+        "name", "metricName", "dimensions", "statistic", "extendedStatistic", "threshold",
+        "period", "alarmActions",
+    ],
+    "pulumi-python:dynamic/planton-lambda:Rollout": [
+        "alias", "target_version", "strategy", "deployment_group", "hooks", "wait",
+        "timeout_minutes",
+    ],
+    "pulumi-python:dynamic/planton-lambda:VersionRetention": ["keep"],
 }  # fmt: skip
 
 COLOURS = {"+": "32", "-": "31", "~": "33", "+-": "35"}

@@ -108,6 +108,18 @@ FORCE_NEW: dict[str, frozenset[str]] = {
     "aws:lambda/runtimeManagementConfig:RuntimeManagementConfig": frozenset(
         {"functionName", "qualifier"}
     ),
+    # internal/service/deploy/app.go: compute_platform (a rename updates in place)
+    "aws:codedeploy/application:Application": frozenset({"computePlatform"}),
+    # internal/service/deploy/deployment_config.go: every argument (no update function)
+    "aws:codedeploy/deploymentConfig:DeploymentConfig": frozenset(
+        {
+            "deploymentConfigName",
+            "computePlatform",
+            "minimumHealthyHosts",
+            "trafficRoutingConfig",
+            "zonalConfig",
+        }
+    ),
     # internal/service/lambda/function_event_invoke_config.go: function_name, qualifier
     # (destination_config, maximum_retry_attempts, maximum_event_age_in_seconds in place)
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": frozenset(

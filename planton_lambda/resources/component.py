@@ -18,6 +18,7 @@ from planton_lambda.resources.code import (
     create_layers,
     function_code_args,
 )
+from planton_lambda.resources.delivery import Delivery, create_delivery
 from planton_lambda.resources.resolve import References
 from planton_lambda.resources.role import create_execution_role
 from planton_lambda.resources.sources import Targets, create_event_sources, resolve_sources
@@ -192,6 +193,11 @@ class AwsLambda(pulumi.ComponentResource):
         self.satellites: parity.Satellites = parity.create_satellites(
             name, spec, self.function, self.aliases, planton, refs, self
         )
+        # CodeDeploy rollouts, alarms and version retention (planton_lambda.resources.delivery).
+        self.delivery: Delivery = create_delivery(
+            name, spec, self.function, self.aliases, refs, self,
+            after=[*self.provisioned_concurrency.values(), *self.satellites.async_configs.values()],
+        )  # fmt: skip
 
         self.function_arn = self.function.arn
         self.function_name = self.function.name

@@ -32,10 +32,18 @@ def create_aliases(
             function_name=function.name,
             function_version=version_input(alias.function_version, function),
             routing_config=_routing(alias, function),
-            opts=_child(parent, function),
+            opts=pulumi.ResourceOptions.merge(_child(parent, function), _shifted_by(alias)),
         )
         for alias in spec.aliases
     }
+
+
+def _shifted_by(alias: AliasSpec) -> pulumi.ResourceOptions | None:
+    # With a deployment, CodeDeploy moves the alias (planton_lambda.resources.delivery): the
+    # alias is created on the new version, then left for the rollout to shift.
+    if alias.deployment is None:
+        return None
+    return pulumi.ResourceOptions(ignore_changes=["functionVersion", "routingConfig"])
 
 
 def _routing(

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, model_validator
 
 from planton_lambda.spec.base import Loc, SpecModel, raise_errors
+from planton_lambda.spec.delivery import DeploymentSpec, alias_deployment_violations
 from planton_lambda.spec.parity import AsyncInvokeConfig
 from planton_lambda.spec.refs import matches
 
@@ -61,6 +62,9 @@ class AliasSpec(SpecModel):
     async_invoke_config: AsyncInvokeConfig | None = Field(
         None, description="asynchronous invocations through this alias: retries, destinations"
     )
+    deployment: DeploymentSpec | None = Field(
+        None, description="shift the alias to each new version through AWS CodeDeploy"
+    )
 
     @model_validator(mode="after")
     def _rules(self) -> AliasSpec:
@@ -77,6 +81,7 @@ class AliasSpec(SpecModel):
         if problem:
             errors.append((("function_version",), problem))
         errors.extend(self._weight_violations())
+        errors.extend(alias_deployment_violations(self))
         if self.function_version == LATEST:
             if self.additional_version_weights:
                 errors.append(

@@ -354,6 +354,66 @@ class InvokePermissionArgs(TypedDict, total=False):
     """The alias the statement applies to; default: the function."""
 
 
+class RollbackAlarmsArgs(TypedDict, total=False):
+    """CloudWatch alarms the component creates on the alias; any in ALARM rolls back."""
+
+    errors: bool
+    """Alarm on any invocation error of the alias; default: true."""
+    throttles: bool
+    """Alarm on any throttled invocation of the alias; default: false."""
+    duration_p99_ms: int | None
+    """Alarm when the alias's p99 duration reaches this many ms (1-900000); default: none."""
+
+
+class DeploymentArgs(TypedDict, total=False):
+    """The alias follows each new version through an AWS CodeDeploy deployment."""
+
+    strategy: Required[str]
+    """A CodeDeploy predefined Lambda configuration (AllAtOnce, Canary10Percent5Minutes,
+    Canary10Percent10Minutes, Canary10Percent15Minutes, Canary10Percent30Minutes,
+    Linear10PercentEvery1Minute, Linear10PercentEvery2Minutes, Linear10PercentEvery3Minutes,
+    Linear10PercentEvery10Minutes, with or without CodeDeployDefault.Lambda), or a custom one
+    written Canary<P>Percent<N>Minutes or Linear<P>PercentEvery<N>Minutes (P 1-99)."""
+    alarms: Sequence[pulumi.Input[str]]
+    """Names of existing CloudWatch alarms that roll the deployment back; with
+    rollback_alarms at most 10; default: none."""
+    rollback_alarms: RollbackAlarmsArgs
+    """Alarms the component creates on the alias; default: errors only."""
+    before_allow_traffic_hook: pulumi.Input[str] | None
+    """A validation function (name or unqualified ARN) run before traffic shifts; default:
+    none."""
+    after_allow_traffic_hook: pulumi.Input[str] | None
+    """A validation function (name or unqualified ARN) run after all traffic shifted;
+    default: none."""
+    wait: bool
+    """pulumi up waits for the deployment and fails when it fails or rolls back; default:
+    true."""
+    timeout_minutes: int
+    """How long pulumi up waits, 1-3000, at least the strategy's duration; default: 60."""
+
+
+class MonitoringAlarmsArgs(TypedDict, total=False):
+    """Thresholds of the alarms on the function and each alias; unset ones are not created."""
+
+    errors: int | None
+    """Alarm when errors in the window reach this (at least 1); default: none."""
+    throttles: int | None
+    """Alarm when throttles in the window reach this (at least 1); default: none."""
+    duration_p99_ms: int | None
+    """Alarm when the p99 duration in the window reaches this many ms; default: none."""
+    evaluation_minutes: int
+    """The window, 1-1440 minutes; default: 1."""
+
+
+class MonitoringArgs(TypedDict, total=False):
+    """CloudWatch alarms on the function and each alias, notifying SNS topics."""
+
+    alarms: MonitoringAlarmsArgs
+    """Thresholds; unset ones are not created; default: none."""
+    notify_topic_arns: Sequence[pulumi.Input[str]]
+    """SNS topic ARNs notified when an alarm fires; default: none."""
+
+
 class AliasArgs(TypedDict, total=False):
     """An alias: a named pointer to a version, optionally splitting traffic (a canary)."""
 
@@ -371,6 +431,9 @@ class AliasArgs(TypedDict, total=False):
     """At least 1: keeps that many environments warm on the alias; default: none."""
     async_invoke_config: AsyncInvokeConfigArgs | None
     """Asynchronous invocations through this alias; default: none."""
+    deployment: DeploymentArgs | None
+    """Shift the alias to each new version through AWS CodeDeploy (needs function_version
+    current and no weights); default: none."""
 
 
 class EventSourceType(str, enum.Enum):
@@ -710,6 +773,12 @@ class AwsLambdaArgs(TypedDict, total=False):
     async_invoke_config: AsyncInvokeConfigArgs | None
     """Asynchronous invocations of the function: retries, event age, destinations; default:
     none."""
+    monitoring: MonitoringArgs | None
+    """CloudWatch alarms on the function and each alias, notifying SNS topics; default:
+    none."""
+    keep_versions: int | None
+    """After a deploy, delete published versions beyond the newest N (at least 1) that no
+    alias, weight, deployment or provisioned concurrency uses; default: keep all."""
     region: str | None
     """Project Planton's region: the stack program deploys there; the component uses its
     provider's; default: none."""
@@ -863,6 +932,7 @@ __all__ = [
     "BundleFormat",
     "CodeSourceType",
     "CorsArgs",
+    "DeploymentArgs",
     "DocumentDbConfigArgs",
     "EventSourceArgs",
     "EventSourceMetric",
@@ -879,10 +949,13 @@ __all__ = [
     "LayerCodeSourceType",
     "LocalCodeArgs",
     "LogFormat",
+    "MonitoringAlarmsArgs",
+    "MonitoringArgs",
     "PolicyEffect",
     "PolicyStatementArgs",
     "RecursiveLoop",
     "RoleArgs",
+    "RollbackAlarmsArgs",
     "RuntimeManagementArgs",
     "S3CodeArgs",
     "SourceAccessConfigurationArgs",

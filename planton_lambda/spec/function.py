@@ -29,6 +29,7 @@ from planton_lambda.errors import SpecError, field_path
 from planton_lambda.spec import runtimes
 from planton_lambda.spec.alias import CURRENT, LATEST, AliasSpec
 from planton_lambda.spec.base import Loc, SpecModel, raise_errors
+from planton_lambda.spec.delivery import MonitoringSpec, delivery_violations
 from planton_lambda.spec.iam import RoleOptions
 from planton_lambda.spec.packaging import (
     DEFAULT_ARTIFACT_PREFIX,
@@ -579,6 +580,14 @@ class AwsLambdaSpec(SpecModel):
     async_invoke_config: AsyncInvokeConfig | None = Field(
         None, description="retries, event age and destinations of asynchronous invocations"
     )
+    monitoring: MonitoringSpec | None = Field(
+        None, description="CloudWatch alarms on the function and each alias, notifying topics"
+    )
+    keep_versions: Annotated[int | None, Field(ge=1)] = Field(
+        None,
+        description="after a deploy, delete published versions beyond the newest N "
+        "that no alias, weight, deployment or provisioned concurrency uses",
+    )
     region: Annotated[
         str | None,
         Field(
@@ -689,6 +698,7 @@ class AwsLambdaSpec(SpecModel):
             *self._alias_violations(),
             *spec_violations(self.event_sources, self.triggers, [a.name for a in self.aliases]),
             *parity_violations(self),
+            *delivery_violations(self),
         ]
 
     def _package_violations(self) -> list[tuple[Loc, str]]:

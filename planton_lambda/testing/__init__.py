@@ -99,6 +99,7 @@ class RecordedResource:
     delete_before_replace: bool = False
     replace_on_changes: tuple[str, ...] = ()
     retain_on_delete: bool = False
+    ignore_changes: tuple[str, ...] = ()
 
     def is_secret(self, path: str) -> bool:
         """Whether the input at `path` (`environment.variables.TOKEN`, `layers[0]`) was a
@@ -251,6 +252,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 delete_before_replace=bool(getattr(registration, "deleteBeforeReplace", False)),
                 replace_on_changes=tuple(getattr(registration, "replaceOnChanges", ())),
                 retain_on_delete=bool(getattr(registration, "retainOnDelete", False)),
+                ignore_changes=tuple(getattr(registration, "ignoreChanges", ())),
             )
         )
 
