@@ -131,8 +131,10 @@ def existing_log_group_arn(name: pulumi.Input[str], parent: pulumi.Resource) -> 
     )
 
 
-def role_statements(inputs: ResolvedInputs) -> pulumi.Output[list[dict[str, Any]]]:
+def role_statements(inputs: ResolvedInputs) -> pulumi.Input[list[dict[str, Any]]]:
     """The execution role's statements for EFS and the asynchronous destinations."""
+    if inputs.access_point_arn is None and not inputs.destinations:
+        return []  # the common case: nothing to resolve
     return pulumi.Output.all(inputs.access_point_arn, *inputs.destinations).apply(
         lambda resolved: statements_for(resolved[0], resolved[1:])
     )

@@ -120,16 +120,14 @@ def create_execution_role(
         tags=deferred.tags(spec.tags),
         opts=child,
     )
-    # Statements may hold Outputs (another resource's ARN): resolve them with the rest.
-    # The component's own further statements come first, then the user's.
-    extra = pulumi.Output.all(more_statements or [], _statements(options) if options else []).apply(
-        lambda both: [*both[0], *both[1]]
-    )
-    # The event sources' reads (resources/sources.py), each on its own source.
-    sources = pulumi.Output.from_input(source_statements or [])
-    policy = pulumi.Output.all(
-        log_group_arn, dead_letter_target_arn, kms_key_arn, extra, sources
-    ).apply(
+    # Statement groups, resolved with the rest (a statement may hold another resource's ARN):
+    # the component's own further statements, the user's, then the event sources' reads.
+    groups = [
+        more_statements or [],
+        _statements(options) if options else [],
+        source_statements or [],
+    ]
+    policy = pulumi.Output.all(log_group_arn, dead_letter_target_arn, kms_key_arn, *groups).apply(
         lambda resolved: json.dumps(
             execution_policy(
                 PolicyInputs(
@@ -138,7 +136,7 @@ def create_execution_role(
                     active_tracing=spec.tracing == "Active",
                     dead_letter_target_arn=resolved[1],
                     kms_key_arn=resolved[2],
-                    extra_statements=[*resolved[3], *resolved[4]],
+                    extra_statements=[s for group in resolved[3:] for s in group],
                 )
             )
         )

@@ -201,8 +201,10 @@ class ResolvedSources:
     inputs: list[dict[str, pulumi.Input[str] | None]] = field(default_factory=list)
     access_uris: list[list[pulumi.Input[str]]] = field(default_factory=list)
 
-    def statements(self, spec: AwsLambdaSpec) -> pulumi.Output[list[dict[str, Any]]]:
+    def statements(self, spec: AwsLambdaSpec) -> pulumi.Input[list[dict[str, Any]]]:
         """Every poll source's statements, once its references are known."""
+        if not spec.event_sources:
+            return []  # the common case: nothing to resolve
         per_source = [
             pulumi.Output.all(
                 item["source_arn"],

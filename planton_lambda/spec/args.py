@@ -14,6 +14,7 @@ into the plain mapping `AwsLambdaSpec` validates.
 """
 
 import enum
+import functools
 import types
 import typing
 from collections.abc import Awaitable, Mapping, Sequence
@@ -852,6 +853,7 @@ def _typed_dicts_in(hint: Any) -> list[Any]:
     return [found for part in typing.get_args(hint) for found in _typed_dicts_in(part)]
 
 
+@functools.cache  # conversion looks up the same few types for every field of every call
 def _hints(typed_dict: type) -> dict[str, Any]:
     # The module has no string annotations, so the TypedDict's own are the types themselves.
     return dict(typed_dict.__annotations__)
@@ -863,6 +865,7 @@ def _is_output_part(part: Any) -> bool:
     return origin is pulumi.Output or origin is Awaitable or isinstance(part, typing.ForwardRef)
 
 
+@functools.cache
 def _unwrap(hint: Any) -> tuple[Any, bool]:
     """(the type inside Required/Optional/Input, whether an Output is allowed there)."""
     allows_output = False
