@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
-from planton_lambda.errors import ManifestError, SpecError, describe
-from planton_lambda.load.manifest import _read, parse_document
+from planton_lambda.errors import SpecError, describe
+from planton_lambda.load.manifest import _read, parse_document, read_envelope
 from planton_lambda.spec.base import SpecModel
 from planton_lambda.spec.refs import StringValueOrRef
 from planton_lambda.spec.sources import KAFKA, SELF_MANAGED_KAFKA, EventSourceSpec
@@ -144,26 +144,9 @@ def load_event_source_mapping(path_or_text: str | os.PathLike[str]) -> EventSour
 def event_source_mapping_from_document(
     data: Mapping[str, Any], source: str
 ) -> EventSourceMappingManifest:
-    if data.get("apiVersion") not in API_VERSIONS:
-        raise ManifestError(
-            f"{source}: apiVersion is {data.get('apiVersion')!r}; expected "
-            f"{' or '.join(API_VERSIONS)} for kind {KIND}"
-        )
-    if data.get("kind") != KIND:
-        raise ManifestError(f"{source}: kind is {data.get('kind')!r}; expected {KIND}")
-    unknown = sorted(map(str, data.keys() - {"apiVersion", "kind", "metadata", "spec"}))
-    if unknown:
-        raise ManifestError(
-            f"{source}: unknown top-level keys {unknown}; allowed: apiVersion, kind, metadata, spec"
-        )
-    metadata = data.get("metadata")
-    name = metadata.get("name") if isinstance(metadata, Mapping) else None
-    if not isinstance(name, str) or not name:
-        raise ManifestError(f"{source}: metadata.name is required (the mapping's name)")
-    if not isinstance(data.get("spec"), dict):
-        raise ManifestError(f"{source}: spec is missing or not a mapping")
+    name, spec = read_envelope(data, source, kind=KIND, api_versions=API_VERSIONS, names="mapping")
     try:
-        planton = _Spec.model_validate(data["spec"])
+        planton = _Spec.model_validate(spec)
     except ValidationError as error:
         raise SpecError.from_validation_error(error, _Spec, source) from None
     problems = [f"spec.{key}: {why}" for key, why in _refused(planton).items()]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -109,35 +109,47 @@ def _yaml_kind(value: Any) -> str:
     return type(value).__name__
 
 
-def spec_mapping(data: dict[str, Any], source: str) -> Any:
-    """The spec inside a manifest envelope, or the mapping itself when it is a bare spec."""
-    if not {"apiVersion", "kind", "metadata", "spec"} & data.keys():
-        return data
-    if data.get("apiVersion") not in API_VERSIONS:
+def read_envelope(
+    data: Mapping[str, Any],
+    source: str,
+    *,
+    kind: str,
+    api_versions: Sequence[str],
+    names: str,
+) -> tuple[str, dict[str, Any]]:
+    """`metadata.name` and `spec` of a Planton resource (apiVersion, kind, metadata, spec),
+    or a one-line ManifestError naming the file; `names` says what the name names."""
+    if data.get("apiVersion") not in api_versions:
+        for_kind = "" if kind == KIND else f" for kind {kind}"
         raise ManifestError(
             f"{source}: apiVersion is {data.get('apiVersion')!r}; expected "
-            f"{' or '.join(API_VERSIONS)}"
+            f"{' or '.join(api_versions)}{for_kind}"
         )
-    if data.get("kind") != KIND:
-        raise ManifestError(f"{source}: kind is {data.get('kind')!r}; expected {KIND}")
+    if data.get("kind") != kind:
+        raise ManifestError(f"{source}: kind is {data.get('kind')!r}; expected {kind}")
     unknown = sorted(map(str, data.keys() - {"apiVersion", "kind", "metadata", "spec"}))
     if unknown:
         raise ManifestError(
             f"{source}: unknown top-level keys {unknown}; allowed: apiVersion, kind, metadata, spec"
         )
     metadata = data.get("metadata")
-    if (
-        not isinstance(metadata, dict)
-        or not isinstance(metadata.get("name"), str)
-        or not (metadata["name"])
-    ):
-        raise ManifestError(f"{source}: metadata.name is required (the resource's name)")
-    if not isinstance(data.get("spec"), dict):
+    name = metadata.get("name") if isinstance(metadata, Mapping) else None
+    if not isinstance(name, str) or not name:
+        raise ManifestError(f"{source}: metadata.name is required (the {names}'s name)")
+    spec = data.get("spec")
+    if not isinstance(spec, dict):
         raise ManifestError(f"{source}: spec is missing or not a mapping")
-    spec = data["spec"]
+    return name, spec
+
+
+def spec_mapping(data: dict[str, Any], source: str) -> Any:
+    """The spec inside a manifest envelope, or the mapping itself when it is a bare spec."""
+    if not {"apiVersion", "kind", "metadata", "spec"} & data.keys():
+        return data
+    name, spec = read_envelope(data, source, kind=KIND, api_versions=API_VERSIONS, names="resource")
     if "function_name" not in spec and "functionName" not in spec:
         # Planton's newest spec has no function_name: the function is named metadata.name.
-        spec = {**spec, "function_name": metadata["name"]}
+        spec = {**spec, "function_name": name}
     return spec
 
 
