@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from package_schema import fresh_schema
 
-from planton_lambda.resources.provider import TYPE_TOKEN, schema
+from planton_lambda.resources.provider import TYPE_TOKEN
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 OPAQUE = object()  # an expression (another resource's output, a config value): not checked
@@ -59,7 +60,7 @@ def schema_problems(value: Any, spec: dict[str, Any], doc: dict[str, Any], path:
 
 
 def component_problems(properties: dict[str, Any]) -> list[str]:
-    doc = schema(version="0.0.0")
+    doc = fresh_schema()
     resource = doc["resources"][TYPE_TOKEN]
     as_type = {
         "type": "object",
@@ -155,7 +156,7 @@ def test_yaml_example_matches_the_schema() -> None:
     ours = [r for r in program["resources"].values() if r["type"] == TYPE_TOKEN]
     assert len(ours) == 1
     assert component_problems(ours[0]["properties"]) == []
-    outputs = set(schema(version="0.0.0")["resources"][TYPE_TOKEN]["properties"])
+    outputs = set(fresh_schema()["resources"][TYPE_TOKEN]["properties"])
     used = {m for v in program["outputs"].values() for m in re.findall(r"orders\.(\w+)", v)}
     assert used <= outputs
 
@@ -165,7 +166,7 @@ def test_typescript_example_matches_the_schema() -> None:
     args = typescript_component_args(source)
     assert args["functionName"] == "orders-api"
     assert component_problems(args) == []
-    outputs = set(schema(version="0.0.0")["resources"][TYPE_TOKEN]["properties"])
+    outputs = set(fresh_schema()["resources"][TYPE_TOKEN]["properties"])
     assert set(re.findall(r"orders\.(\w+)", source)) <= outputs
     package = json.loads((EXAMPLES / "typescript" / "package.json").read_text())
     assert "@pulumi/planton-lambda" in package["dependencies"]

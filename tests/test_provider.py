@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 from google.protobuf import struct_pb2
+from package_schema import fresh_schema
 from pulumi.errors import InputPropertiesError
 from pulumi.provider.server import ProviderServicer
 
 from planton_lambda.resources.component import AwsLambda
-from planton_lambda.resources.provider import TYPE_TOKEN, make_provider, schema
+from planton_lambda.resources.provider import TYPE_TOKEN, make_provider
 from planton_lambda.testing import run_mocked
 
 SNAPSHOT = Path(__file__).parent / "schema" / "planton-lambda.json"
@@ -30,7 +31,7 @@ TABLE_URN = "urn:pulumi:dev::orders::aws:dynamodb/table:Table::orders"
 
 
 def current_schema() -> dict[str, Any]:
-    return schema(version="0.0.0")
+    return fresh_schema()
 
 
 # -- schema ----------------------------------------------------------------------------------
