@@ -7,16 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from minimal_spec import BASE_SPEC
 
 from planton_lambda.testing import LambdaMocks, MockRun, run_mocked
-
-BASE_SPEC: dict[str, Any] = {
-    "function_name": "orders-api",
-    "code_source_type": "CODE_SOURCE_TYPE_S3",
-    "s3": {"bucket": "code-bucket", "key": "orders/v1.zip"},
-    "runtime": "python3.13",
-    "handler": "app.handler",
-}
 
 SpecFactory = Callable[..., dict[str, Any]]
 

@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import ANY, Stubber
+from minimal_spec import BASE_SPEC
 
 from planton_lambda import AwsLambda, SpecError
 from planton_lambda.load.manifest import validate_spec
@@ -35,13 +36,7 @@ COMPONENT = "planton-lambda:index:AwsLambda"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ops"
 HOOK_ARN = "arn:aws:lambda:us-east-1:123456789012:function:orders-smoke"
 
-BASE: dict[str, Any] = {
-    "function_name": "orders-api",
-    "code_source_type": "CODE_SOURCE_TYPE_S3",
-    "s3": {"bucket": "code-bucket", "key": "orders/v1.zip"},
-    "runtime": "python3.13",
-    "handler": "app.handler",
-}
+BASE = BASE_SPEC
 
 
 def spec(deployment: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 import pulumi
 import pytest
 import yaml
+from minimal_spec import BASE_SPEC
 
 from planton_lambda import AwsLambda, SpecError, load_manifest
 from planton_lambda.cli.replacements import forces_replacement
@@ -39,13 +40,7 @@ OTHER_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:audit"
 BUCKET = "arn:aws:s3:::orders-failures"
 RUNTIME_VERSION = "arn:aws:lambda:us-east-1::runtime:0123456789abcdef0123456789abcdef"
 
-BASE: dict[str, Any] = {
-    "function_name": "orders-api",
-    "code_source_type": "CODE_SOURCE_TYPE_S3",
-    "s3": {"bucket": "code-bucket", "key": "orders/v1.zip"},
-    "runtime": "python3.13",
-    "handler": "app.handler",
-}
+BASE = BASE_SPEC
 VPC = {"subnets": ["subnet-0a1b2c3d"], "security_groups": ["sg-0a1b2c3d"]}
 
 

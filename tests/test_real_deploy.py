@@ -15,6 +15,7 @@ import pulumi
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from minimal_spec import BASE_SPEC
 
 from planton_lambda import AwsLambda, DeprecatedRuntimeWarning, SpecError, validate_spec
 from planton_lambda.resources.role import ROLE_NAME_MAX, ROLE_NAME_SUFFIX
@@ -22,13 +23,7 @@ from planton_lambda.spec import runtimes as runtime_table
 from planton_lambda.spec.function import AwsLambdaSpec
 from planton_lambda.testing import MockRun, run_mocked
 
-BASE: dict[str, Any] = {
-    "function_name": "orders-api",
-    "code_source_type": "CODE_SOURCE_TYPE_S3",
-    "s3": {"bucket": "code-bucket", "key": "orders/v1.zip"},
-    "runtime": "python3.13",
-    "handler": "app.handler",
-}
+BASE = BASE_SPEC
 ACCOUNT = "123456789012"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/r"
 KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
